@@ -1,0 +1,274 @@
+// Package ptrace is moat's reference platform: each application process is a
+// stub process, each application thread one stub thread, traced with
+// PTRACE_SYSEMU by the OS thread of the Sentry task that runs it.
+package ptrace
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/moat-sandbox/moat/internal/platform"
+)
+
+// Platform is the ptrace platform.
+type Platform struct {
+	sentryPID int32
+	cpus      *cpuPool // nil: threads are not pinned
+}
+
+// Options tune the platform.
+type Options struct {
+	// NoPin leaves tracer and stub threads to the host scheduler instead of
+	// pinning each pair to one CPU (for measurement).
+	NoPin bool
+}
+
+var ignoreSIGCHLD sync.Once
+
+// New returns the ptrace platform.
+//
+// It sets SIGCHLD to SIG_IGN for the whole Sentry process: every ptrace stop
+// would otherwise send the Sentry a SIGCHLD and run Go's signal handler,
+// about a third of a round trip here. Traced children are never reaped
+// automatically, so the stubs' exits are still seen by wait4; but the process
+// must not wait for untraced children of its own (os/exec) after this.
+func New(opts Options) *Platform {
+	ignoreSIGCHLD.Do(func() { signal.Ignore(syscall.SIGCHLD) })
+	p := &Platform{sentryPID: int32(os.Getpid())}
+	if !opts.NoPin {
+		p.cpus = newCPUPool()
+	}
+	return p
+}
+
+// Name implements platform.Platform.
+func (*Platform) Name() string { return "ptrace" }
+
+// process is one stub process.
+type process struct {
+	plat *Platform
+	pid  int
+
+	// sock is the Sentry's end of the stub's socket; stubSock is a copy of the
+	// stub's own end, kept so that the Sentry can drain stale messages.
+	// fdMu serialises fd passing, which uses the stub's fd 1 and its scratch
+	// page.
+	fdMu     sync.Mutex
+	sock     int
+	stubSock int
+
+	vdso     uintptr
+	reserved []platform.Range
+	killed   atomic.Bool
+}
+
+var _ platform.Process = (*process)(nil)
+
+// NewProcess implements platform.Platform. The caller's goroutine must be
+// locked to its OS thread, which becomes the tracer of the new stub.
+func (p *Platform) NewProcess() (platform.Process, platform.Thread, error) {
+	exe, err := stubExecutable()
+	if err != nil {
+		return nil, nil, err
+	}
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("stub socket: %w", err)
+	}
+	proc := &process{plat: p, sock: fds[0], stubSock: fds[1]}
+	attr := &syscall.ProcAttr{
+		Env:   []string{},
+		Files: []uintptr{uintptr(fds[1])},
+		Sys: &syscall.SysProcAttr{
+			Ptrace:    true,
+			Setsid:    true, // no terminal job-control signals reach the stub
+			Pdeathsig: syscall.SIGKILL,
+		},
+	}
+	pid, err := syscall.ForkExec(fmt.Sprintf("/proc/self/fd/%d", exe), []string{"moat-stub"}, attr)
+	if err != nil {
+		proc.closeSockets()
+		return nil, nil, fmt.Errorf("starting the stub: %w", err)
+	}
+	proc.pid = pid
+	t := &thread{proc: proc, tid: pid}
+	t.cpu = p.cpus.pin(pid)
+	if err := proc.init(t); err != nil {
+		proc.Kill()
+		wait4(pid)
+		p.cpus.unpin(t.cpu)
+		proc.closeSockets()
+		return nil, nil, err
+	}
+	return proc, t, nil
+}
+
+func (p *process) closeSockets() {
+	unix.Close(p.sock)
+	unix.Close(p.stubSock)
+}
+
+// init takes the freshly exec'd stub, stopped at its first instruction, to the
+// state every stub starts applications in: one fd, no stack, the seccomp
+// filter installed.
+func (p *process) init(t *thread) error {
+	status, e := wait4(p.pid)
+	if e != 0 || !status.Stopped() || status.StopSignal() != unix.SIGTRAP {
+		return fmt.Errorf("stub did not stop after exec (status %#x, %v)", status, e)
+	}
+	if e := ptrace(unix.PTRACE_SETOPTIONS, p.pid, 0, ptraceOptions); e != 0 {
+		return fmt.Errorf("PTRACE_SETOPTIONS: %w", e)
+	}
+	if e := getRegs(t.tid, &t.regs); e != 0 {
+		return fmt.Errorf("PTRACE_GETREGS: %w", e)
+	}
+	// The host's OOM killer takes application processes before the Sentry.
+	os.WriteFile(fmt.Sprintf("/proc/%d/oom_score_adj", p.pid), []byte("1000"), 0)
+
+	maps, err := readMaps(p.pid)
+	if err != nil {
+		return err
+	}
+	if _, err := t.Syscall(unix.SYS_CLOSE_RANGE, 1, ^uintptr(0), 0); err != nil {
+		return fmt.Errorf("stub close_range: %w", err)
+	}
+	for _, m := range maps {
+		switch {
+		case m.start >= stubBase && m.end <= stubEnd:
+		case m.name == "[vdso]":
+			p.vdso = m.start
+			p.reserved = append(p.reserved, platform.Range{Start: m.start, End: m.end, Name: m.name})
+		case strings.HasPrefix(m.name, "[vvar"):
+			p.reserved = append(p.reserved, platform.Range{Start: m.start, End: m.end, Name: m.name})
+		case m.name == "[vsyscall]":
+		default: // the stack, and anything else the host put there
+			if _, err := t.Syscall(unix.SYS_MUNMAP, m.start, m.end-m.start); err != nil {
+				return fmt.Errorf("stub munmap %s: %w", m.name, err)
+			}
+		}
+	}
+	if _, err := t.Syscall(unix.SYS_PRCTL, unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("stub no_new_privs: %w", err)
+	}
+	filter, err := stubFilter()
+	if err != nil {
+		return fmt.Errorf("stub filter: %w", err)
+	}
+	// struct sock_fprog { u16 len; u64 filter; } then the instructions.
+	buf := make([]byte, 16+8*len(filter))
+	binary.LittleEndian.PutUint16(buf[0:], uint16(len(filter)))
+	binary.LittleEndian.PutUint64(buf[8:], stubScratch+16)
+	for i, ins := range filter {
+		b := buf[16+8*i:]
+		binary.LittleEndian.PutUint16(b[0:], ins.Op)
+		b[2], b[3] = ins.Jt, ins.Jf
+		binary.LittleEndian.PutUint32(b[4:], ins.K)
+	}
+	if _, err := p.WriteMemory(stubScratch, buf); err != nil {
+		return fmt.Errorf("writing the stub filter: %w", err)
+	}
+	if _, err := t.Syscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, 0, stubScratch); err != nil {
+		return fmt.Errorf("installing the stub filter: %w", err)
+	}
+	if _, err := p.WriteMemory(stubScratch, make([]byte, len(buf))); err != nil {
+		return err
+	}
+	return nil
+}
+
+type mapping struct {
+	start, end uintptr
+	name       string
+}
+
+func readMaps(pid int) ([]mapping, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", pid))
+	if err != nil {
+		return nil, err
+	}
+	var out []mapping
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 5 {
+			continue
+		}
+		a, b, ok := strings.Cut(f[0], "-")
+		if !ok {
+			continue
+		}
+		s, err1 := strconv.ParseUint(a, 16, 64)
+		e, err2 := strconv.ParseUint(b, 16, 64)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		m := mapping{start: uintptr(s), end: uintptr(e)}
+		if len(f) >= 6 {
+			m.name = f[5]
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// HostPID implements platform.Process.
+func (p *process) HostPID() int { return p.pid }
+
+// UserLimit implements platform.Process.
+func (p *process) UserLimit() uintptr { return stubBase }
+
+// Reserved implements platform.Process.
+func (p *process) Reserved() []platform.Range { return p.reserved }
+
+// VDSO implements platform.Process.
+func (p *process) VDSO() uintptr { return p.vdso }
+
+// Kill implements platform.Process.
+func (p *process) Kill() {
+	if p.killed.CompareAndSwap(false, true) {
+		unix.Kill(p.pid, unix.SIGKILL)
+	}
+}
+
+// ReadMemory implements platform.Process.
+func (p *process) ReadMemory(addr uintptr, dst []byte) (int, error) {
+	return p.vm(unix.SYS_PROCESS_VM_READV, addr, dst)
+}
+
+// WriteMemory implements platform.Process.
+func (p *process) WriteMemory(addr uintptr, src []byte) (int, error) {
+	return p.vm(unix.SYS_PROCESS_VM_WRITEV, addr, src)
+}
+
+// vm copies with process_vm_readv/writev, looping on short counts: the kernel
+// stops at the first page it cannot access, and the next call reports why.
+func (p *process) vm(nr uintptr, addr uintptr, buf []byte) (int, error) {
+	done := 0
+	for done < len(buf) {
+		local := unix.Iovec{Base: &buf[done]}
+		local.SetLen(len(buf) - done)
+		remote := unix.RemoteIovec{Base: addr + uintptr(done), Len: len(buf) - done}
+		n, _, e := syscall.Syscall6(nr, uintptr(p.pid), uintptr(unsafe.Pointer(&local)), 1,
+			uintptr(unsafe.Pointer(&remote)), 1, 0)
+		if e != 0 {
+			return done, e
+		}
+		if n == 0 {
+			return done, unix.EFAULT
+		}
+		done += int(n)
+	}
+	return done, nil
+}

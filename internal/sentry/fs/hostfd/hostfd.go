@@ -1,0 +1,165 @@
+// Package hostfd makes a host file descriptor the Sentry was given (the
+// caller's stdin, stdout and stderr) into a file of the sandbox. The Sentry
+// holds its own dup of the fd and never changes its status flags (a terminal
+// shared with the caller must stay blocking): waits go through poll on the
+// host fd and the task's wake-up fd.
+package hostfd
+
+import (
+	"syscall"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/moat-sandbox/moat/internal/sentry/vfs"
+)
+
+// File is an imported host fd.
+type File struct {
+	fd int
+	// nonblock returns whether the open file description is non-blocking,
+	// as the application set it (F_SETFL, FIONBIO).
+	nonblock func() bool
+}
+
+// Import dups hostFD and returns a file description over it with the
+// given access mode.
+func Import(hostFD int) (*vfs.File, error) {
+	fd, err := unix.FcntlInt(uintptr(hostFD), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
+	if err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	hf := &File{fd: fd}
+	f := vfs.NewFile(hf, fl&(unix.O_ACCMODE|unix.O_APPEND))
+	hf.nonblock = func() bool { return f.Flags()&unix.O_NONBLOCK != 0 }
+	return f, nil
+}
+
+// HostFD returns the Sentry's host fd.
+func (f *File) HostFD() int { return f.fd }
+
+// MappingName implements mm.Mappable.
+func (f *File) MappingName() string { return "" }
+
+func (f *File) wait(t vfs.Task, events int16) error {
+	if f.nonblock() {
+		var fds = [1]unix.PollFd{{Fd: int32(f.fd), Events: events}}
+		n, err := unix.Poll(fds[:], 0)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return unix.EAGAIN
+		}
+		return nil
+	}
+	_, err := t.HostWait(f.fd, events, time.Time{})
+	return err
+}
+
+// Read implements vfs.FileImpl.
+func (f *File) Read(t vfs.Task, dst []byte) (int, error) {
+	if err := f.wait(t, unix.POLLIN); err != nil {
+		return 0, err
+	}
+	for {
+		n, err := unix.Read(f.fd, dst)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		return n, nil
+	}
+}
+
+// Write implements vfs.FileImpl.
+func (f *File) Write(t vfs.Task, src []byte) (int, error) {
+	done := 0
+	for done < len(src) {
+		if err := f.wait(t, unix.POLLOUT); err != nil {
+			if done > 0 {
+				return done, nil
+			}
+			return 0, err
+		}
+		n, err := unix.Write(f.fd, src[done:])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			if done > 0 {
+				return done, nil
+			}
+			return 0, err
+		}
+		done += n
+	}
+	return done, nil
+}
+
+// Seek implements vfs.FileImpl.
+func (f *File) Seek(offset int64, whence int) (int64, error) {
+	return unix.Seek(f.fd, offset, whence)
+}
+
+// Stat implements vfs.FileImpl.
+func (f *File) Stat() (unix.Stat_t, error) {
+	var st unix.Stat_t
+	err := unix.Fstat(f.fd, &st)
+	return st, err
+}
+
+// Terminal ioctls (ioctl_tty(2)) with the size of what they copy.
+const (
+	sizeofTermios = 36 // the kernel's struct termios
+	sizeofWinsize = 8
+	fionread      = 0x541b // FIONREAD, as TIOCINQ
+)
+
+// Ioctl implements vfs.FileImpl: terminal requests go to the host terminal
+// with the Sentry's own buffer, copied from and to the application.
+func (f *File) Ioctl(t vfs.Task, req, arg uintptr) (uintptr, error) {
+	var size int
+	var in bool // the request reads the argument
+	switch req {
+	case unix.TCGETS:
+		size = sizeofTermios
+	case unix.TCSETS, unix.TCSETSW, unix.TCSETSF:
+		size, in = sizeofTermios, true
+	case unix.TIOCGWINSZ:
+		size = sizeofWinsize
+	case unix.TIOCSWINSZ:
+		size, in = sizeofWinsize, true
+	case fionread:
+		size = 4
+	default:
+		return 0, unix.ENOTTY
+	}
+	buf := make([]byte, size)
+	if in {
+		if err := t.CopyIn(arg, buf); err != nil {
+			return 0, err
+		}
+	}
+	_, _, e := syscall.Syscall(syscall.SYS_IOCTL, uintptr(f.fd), req, uintptr(unsafe.Pointer(&buf[0])))
+	if e != 0 {
+		return 0, e
+	}
+	if !in {
+		if err := t.CopyOut(arg, buf); err != nil {
+			return 0, err
+		}
+	}
+	return 0, nil
+}
+
+// Release implements vfs.FileImpl.
+func (f *File) Release() { unix.Close(f.fd) }

@@ -1,0 +1,338 @@
+package kernel
+
+import (
+	"errors"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/moat-sandbox/moat/internal/platform"
+	"github.com/moat-sandbox/moat/internal/sentry/linux"
+	"github.com/moat-sandbox/moat/internal/sentry/vfs"
+)
+
+// ErrKeepRegisters is returned by a system call that has set the task's
+// registers itself (rt_sigreturn, execve): rax is left as it is.
+var ErrKeepRegisters = errors.New("registers set by the system call")
+
+// ErrNoReturn is returned by system calls that never return to the
+// application (exit, exit_group, a fatal execve).
+var ErrNoReturn = errors.New("no return")
+
+const sysRestartSyscall = 219
+
+// run is the task's life: run application code, serve its system calls and
+// faults, deliver its signals, until it exits. It runs on the task's locked
+// OS thread and never returns while the task owns a live host thread.
+func (t *Task) run() {
+	for {
+		t.interrupted.Store(false)
+		if t.shouldExit() {
+			break
+		}
+		t.deliverSignals()
+		t.checkGroupStop()
+		if t.shouldExit() {
+			break
+		}
+		t.inApp.Store(true)
+		if t.interrupted.Load() {
+			t.inApp.Store(false)
+			continue
+		}
+		stop, fault := t.th.Switch()
+		t.inApp.Store(false)
+		switch stop {
+		case platform.StopSyscall:
+			t.syscall()
+		case platform.StopSyscall32:
+			// 32-bit system calls are not supported: never give them a
+			// 64-bit meaning.
+			t.k.logOnce("syscall32", "32-bit system call entry (int 0x80 or sysenter) is not supported")
+			t.th.Regs().Rax = negErrno(unix.ENOSYS)
+			t.th.SetRegsDirty()
+		case platform.StopFault:
+			t.fault(fault)
+		case platform.StopInterrupt:
+		case platform.StopGone:
+			// Killed from outside the Sentry (or during a group exit).
+			t.tg.ExitGroup(ExitStatus{Signal: linux.SIGKILL})
+		}
+	}
+	t.exit()
+}
+
+// shouldExit reports whether the task must leave its run loop.
+func (t *Task) shouldExit() bool {
+	t.tg.mu.Lock()
+	defer t.tg.mu.Unlock()
+	return t.tg.exiting || t.exiting
+}
+
+// syscall serves the system call the task stopped at.
+func (t *Task) syscall() {
+	regs := t.th.Regs()
+	nr := uintptr(regs.Orig_rax)
+	args := SyscallArgs{uintptr(regs.Rdi), uintptr(regs.Rsi), uintptr(regs.Rdx),
+		uintptr(regs.R10), uintptr(regs.R8), uintptr(regs.R9)}
+	ret, err := t.k.Syscalls.Call(t, nr, args)
+	t.setSyscallResult(ret, err)
+}
+
+// setSyscallResult stores a system call's result in rax.
+func (t *Task) setSyscallResult(ret uintptr, err error) {
+	regs := t.th.Regs()
+	switch {
+	case err == nil:
+		regs.Rax = uint64(ret)
+	case err == ErrKeepRegisters || err == ErrNoReturn:
+		return
+	case err == vfs.ErrInterrupted:
+		t.restartErr = linux.ERESTARTSYS
+		regs.Rax = negErrno(linux.ERESTARTSYS)
+	default:
+		var e unix.Errno
+		if !errors.As(err, &e) {
+			t.k.Log.Warn("system call failed without an errno", "nr", regs.Orig_rax, "err", err)
+			e = unix.EIO
+		}
+		if linux.IsRestart(e) {
+			t.restartErr = e
+		}
+		regs.Rax = negErrno(e)
+	}
+	t.th.SetRegsDirty()
+}
+
+// fault turns a CPU fault into the signal Linux sends for it.
+func (t *Task) fault(f *platform.Fault) {
+	info := &linux.SignalInfo{Signo: int32(f.Signo), Code: f.Code}
+	info.SetAddr(f.Addr)
+	t.forceSignal(info)
+}
+
+// deliverSignals takes every deliverable signal: default actions, or a
+// handler frame per signal. It then settles an interrupted system call.
+func (t *Task) deliverSignals() {
+	tg := t.tg
+	for {
+		tg.mu.Lock()
+		if tg.exiting {
+			tg.mu.Unlock()
+			return
+		}
+		info, ok := t.pending.dequeue(t.mask)
+		if !ok {
+			info, ok = tg.pending.dequeue(t.mask)
+		}
+		if !ok {
+			tg.mu.Unlock()
+			break
+		}
+		sig := linux.Signal(info.Signo)
+		act := tg.actions[sig-1]
+		switch act.Handler {
+		case linux.SIG_IGN:
+			tg.mu.Unlock()
+			continue
+		case linux.SIG_DFL:
+			switch sig.Default() {
+			case linux.ActIgnore, linux.ActContinue:
+				tg.mu.Unlock()
+				continue
+			case linux.ActStop:
+				t.groupStopLocked()
+				continue
+			default:
+				tg.startExitLocked(ExitStatus{Signal: sig, Core: sig.Default() == linux.ActCore})
+				tg.mu.Unlock()
+				return
+			}
+		}
+		// A handler.
+		if act.Flags&linux.SA_RESETHAND != 0 {
+			tg.actions[sig-1].Handler = linux.SIG_DFL
+			tg.actions[sig-1].Flags &^= linux.SA_SIGINFO
+		}
+		oldMask := t.mask
+		if t.haveSavedMask {
+			oldMask = t.savedMask
+			t.haveSavedMask = false
+		}
+		newMask := t.mask | act.Mask
+		if act.Flags&linux.SA_NODEFER == 0 {
+			newMask |= linux.SignalSetOf(sig)
+		}
+		t.mask = newMask &^ linux.Unblockable
+		st := t.altStack
+		tg.mu.Unlock()
+
+		t.settleRestart(&act)
+		if err := t.setupFrame(&info, &act, oldMask, st); err != nil {
+			// No room for the frame: the task dies of SIGSEGV.
+			t.forceSignal(&linux.SignalInfo{Signo: int32(linux.SIGSEGV), Code: linux.SI_KERNEL})
+		}
+	}
+	// No handler ran: an interrupted call is restarted, and a mask set for
+	// the call (sigsuspend, ppoll) is restored.
+	if t.restartErr != nil {
+		t.restartSyscall(t.restartErr == linux.ERESTART_RESTARTBLOCK)
+		t.restartErr = nil
+	}
+	tg.mu.Lock()
+	if t.haveSavedMask {
+		t.haveSavedMask = false
+		t.setMaskLocked(t.savedMask)
+	}
+	tg.mu.Unlock()
+}
+
+// settleRestart decides, as a handler is about to run, whether the
+// interrupted system call fails with EINTR or runs again (signal(7)).
+func (t *Task) settleRestart(act *linux.SigAction) {
+	err := t.restartErr
+	if err == nil {
+		return
+	}
+	t.restartErr = nil
+	switch err {
+	case linux.ERESTARTNOINTR:
+		t.restartSyscall(false)
+	case linux.ERESTARTSYS:
+		if act.Flags&linux.SA_RESTART != 0 {
+			t.restartSyscall(false)
+			return
+		}
+		fallthrough
+	default:
+		t.th.Regs().Rax = negErrno(unix.EINTR)
+		t.th.SetRegsDirty()
+	}
+}
+
+// restartSyscall rewinds the task onto its syscall instruction.
+func (t *Task) restartSyscall(viaRestartBlock bool) {
+	regs := t.th.Regs()
+	if viaRestartBlock {
+		regs.Rax = sysRestartSyscall
+	} else {
+		regs.Rax = regs.Orig_rax
+	}
+	regs.Rip -= 2
+	t.th.SetRegsDirty()
+}
+
+// groupStopLocked stops the whole group until SIGCONT or SIGKILL. tg.mu is
+// held on entry and released on return.
+func (t *Task) groupStopLocked() {
+	tg := t.tg
+	if !tg.stopped {
+		tg.stopped = true
+		tg.cont = make(chan struct{})
+		for _, o := range tg.tasks {
+			if o != t {
+				o.interrupt()
+			}
+		}
+	}
+	cont := tg.cont
+	tg.mu.Unlock()
+	<-cont
+}
+
+// checkGroupStop parks a task whose group is stopped.
+func (t *Task) checkGroupStop() {
+	t.tg.mu.Lock()
+	if t.tg.stopped {
+		cont := t.tg.cont
+		t.tg.mu.Unlock()
+		<-cont
+		return
+	}
+	t.tg.mu.Unlock()
+}
+
+// Exit ends the calling task (exit(2)); the last task's exit ends the group.
+func (t *Task) Exit(code int) error {
+	t.tg.mu.Lock()
+	alive := 0
+	for _, o := range t.tg.tasks {
+		if !o.exiting {
+			alive++
+		}
+	}
+	if alive <= 1 {
+		t.tg.startExitLocked(ExitStatus{Code: code})
+	} else {
+		t.exiting = true
+		t.exitCode = code
+	}
+	t.tg.mu.Unlock()
+	return ErrNoReturn
+}
+
+// exit releases the task after its run loop ends.
+func (t *Task) exit() {
+	tg := t.tg
+	tg.mu.Lock()
+	groupExit := tg.exiting
+	tg.mu.Unlock()
+	if groupExit {
+		t.th.Reap()
+	} else {
+		// A lone thread exit: its host thread exits through the stub.
+		if _, err := t.th.Syscall(unix.SYS_EXIT, 0); err != nil {
+			t.th.Reap()
+		}
+		t.th.Reap()
+	}
+	t.releaseWakeFD()
+
+	k := t.k
+	k.mu.Lock()
+	delete(k.tasks, t.tid)
+	k.mu.Unlock()
+
+	tg.mu.Lock()
+	for i, o := range tg.tasks {
+		if o == t {
+			tg.tasks = append(tg.tasks[:i], tg.tasks[i+1:]...)
+			break
+		}
+	}
+	last := len(tg.tasks) == 0
+	tg.mu.Unlock()
+	if last {
+		t.fds.Release()
+		k.groupExited(tg)
+	}
+}
+
+// groupExited is called once the last task of tg is gone.
+func (k *Kernel) groupExited(tg *ThreadGroup) {
+	close(tg.done)
+	k.mu.Lock()
+	delete(k.groups, tg.tgid)
+	isInit := tg == k.initTG
+	var others []*ThreadGroup
+	if isInit {
+		for _, o := range k.groups {
+			others = append(others, o)
+		}
+	}
+	k.mu.Unlock()
+	if !isInit {
+		return
+	}
+	// When init dies, the PID namespace dies with it.
+	for _, o := range others {
+		o.ExitGroup(ExitStatus{Signal: linux.SIGKILL})
+	}
+	for _, o := range others {
+		<-o.done
+	}
+	k.initExit = tg.exitStat
+	close(k.initDone)
+}
+
+// negErrno is rax for a failed system call.
+func negErrno(e unix.Errno) uint64 { return uint64(-int64(e)) }

@@ -1,0 +1,167 @@
+package kernel
+
+import (
+	"sync"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/moat-sandbox/moat/internal/platform"
+	"github.com/moat-sandbox/moat/internal/sentry/linux"
+)
+
+// ThreadGroup is a process: the tasks that share a PID, signal handlers,
+// shared pending signals, limits and one host process.
+type ThreadGroup struct {
+	k    *Kernel
+	tgid int32
+
+	// mu is the signal lock: it guards the fields below and every task's
+	// signal state (mask, pending, altstack).
+	mu       sync.Mutex
+	leader   *Task
+	tasks    []*Task
+	actions  [linux.NumSignals]linux.SigAction
+	pending  sigQueue
+	exiting  bool
+	exitStat ExitStatus
+	proc     platform.Process
+	// Group stop (SIGSTOP and friends): stopped is set while the group is
+	// stopped; cont is closed by SIGCONT or SIGKILL.
+	stopped bool
+	cont    chan struct{}
+
+	parent *ThreadGroup // nil for init
+	limits *Limits
+	timers timers
+	// done is closed when the last task has exited.
+	done chan struct{}
+}
+
+// TGID is the process ID as the sandbox sees it.
+func (tg *ThreadGroup) TGID() int32 { return tg.tgid }
+
+// Limits are the process's resource limits.
+func (tg *ThreadGroup) Limits() *Limits { return tg.limits }
+
+// Leader is the thread group leader.
+func (tg *ThreadGroup) Leader() *Task {
+	tg.mu.Lock()
+	defer tg.mu.Unlock()
+	return tg.leader
+}
+
+// Tasks returns the group's live tasks.
+func (tg *ThreadGroup) Tasks() []*Task {
+	tg.mu.Lock()
+	defer tg.mu.Unlock()
+	return append([]*Task(nil), tg.tasks...)
+}
+
+// Exiting reports whether the group is exiting.
+func (tg *ThreadGroup) Exiting() bool {
+	tg.mu.Lock()
+	defer tg.mu.Unlock()
+	return tg.exiting
+}
+
+// ExitGroup makes every task of the group exit with status (exit_group(2),
+// or a fatal signal).
+func (tg *ThreadGroup) ExitGroup(status ExitStatus) {
+	tg.mu.Lock()
+	tg.startExitLocked(status)
+	tg.mu.Unlock()
+}
+
+// startExitLocked begins a group exit; tg.mu must be held. The host process
+// is killed at once, so tasks running application code stop at once too.
+func (tg *ThreadGroup) startExitLocked(status ExitStatus) {
+	if tg.exiting {
+		return
+	}
+	tg.exiting = true
+	tg.exitStat = status
+	if tg.stopped {
+		tg.stopped = false
+		close(tg.cont)
+	}
+	for _, t := range tg.tasks {
+		t.interrupt()
+	}
+	if tg.proc != nil {
+		tg.proc.Kill()
+	}
+	tg.timers.stopAll()
+}
+
+// Limits holds a process's resource limits (getrlimit(2)).
+type Limits struct {
+	mu sync.Mutex
+	l  [rlimNLimits]unix.Rlimit
+}
+
+// HostLimits returns the limits the Sentry itself runs with: a sandbox
+// starts with its caller's limits.
+func HostLimits() *Limits {
+	l := &Limits{}
+	for r := 0; r < rlimNLimits; r++ {
+		var lim unix.Rlimit
+		if unix.Getrlimit(r, &lim) == nil {
+			l.l[r] = lim
+		} else {
+			l.l[r] = unix.Rlimit{Cur: unix.RLIM_INFINITY, Max: unix.RLIM_INFINITY}
+		}
+	}
+	return l
+}
+
+// Get returns resource r's limit.
+func (l *Limits) Get(r int) unix.Rlimit {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.l[r]
+}
+
+// Cur returns resource r's soft limit.
+func (l *Limits) Cur(r int) uint64 { return l.Get(r).Cur }
+
+// Set changes resource r's limit; raising the hard limit needs
+// CAP_SYS_RESOURCE (privileged).
+func (l *Limits) Set(r int, lim unix.Rlimit, privileged bool) (unix.Rlimit, error) {
+	if lim.Cur > lim.Max {
+		return unix.Rlimit{}, unix.EINVAL
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	old := l.l[r]
+	if lim.Max > old.Max && !privileged {
+		return old, unix.EPERM
+	}
+	if r == unix.RLIMIT_NOFILE && lim.Max > nrOpen {
+		return old, unix.EPERM
+	}
+	l.l[r] = lim
+	return old, nil
+}
+
+// Copy returns an independent copy (fork).
+func (l *Limits) Copy() *Limits {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return &Limits{l: l.l}
+}
+
+// nrOpen is /proc/sys/fs/nr_open, the ceiling of RLIMIT_NOFILE.
+const nrOpen = 1 << 20
+
+// rlimNLimits is the number of resource limits (RLIMIT_RTTIME is the last).
+const rlimNLimits = 16
+
+// ParentTGID is the parent's process ID in the sandbox, 0 for init.
+func (tg *ThreadGroup) ParentTGID() int32 {
+	tg.mu.Lock()
+	defer tg.mu.Unlock()
+	if tg.parent == nil {
+		return 0
+	}
+	return tg.parent.tgid
+}

@@ -1,0 +1,382 @@
+package syscalls
+
+import (
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/moat-sandbox/moat/internal/sentry/kernel"
+	"github.com/moat-sandbox/moat/internal/sentry/vfs"
+)
+
+func init() {
+	register(map[uintptr]Syscall{
+		unix.SYS_READ:       {Handler: Read, Args: []Arg{AFD, ABufOut, AUint}},
+		unix.SYS_WRITE:      {Handler: Write, Args: []Arg{AFD, ABufIn, AUint}},
+		unix.SYS_READV:      {Handler: Readv, Args: []Arg{AFD, APtr, AInt}},
+		unix.SYS_WRITEV:     {Handler: Writev, Args: []Arg{AFD, APtr, AInt}},
+		unix.SYS_CLOSE:      {Handler: Close, Args: []Arg{AFD}},
+		unix.SYS_DUP:        {Handler: Dup, Args: []Arg{AFD}},
+		unix.SYS_DUP2:       {Handler: Dup2, Args: []Arg{AFD, AFD}},
+		unix.SYS_DUP3:       {Handler: Dup3, Args: []Arg{AFD, AFD, AHex}},
+		unix.SYS_FCNTL:      {Handler: Fcntl, Status: Partial, Note: "F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL only", Args: []Arg{AFD, AInt, AHex}},
+		unix.SYS_IOCTL:      {Handler: Ioctl, Status: Partial, Note: "FIOCLEX, FIONCLEX, FIONBIO and terminal requests on host terminals", Args: []Arg{AFD, AHex, AHex}},
+		unix.SYS_FSTAT:      {Handler: Fstat, Args: []Arg{AFD, APtr}},
+		unix.SYS_NEWFSTATAT: {Handler: Newfstatat, Status: Partial, Note: "AT_EMPTY_PATH on an fd only; paths need the VFS", Args: []Arg{AFD, APath, APtr, AAtFlags}},
+		unix.SYS_LSEEK:      {Handler: Lseek, Args: []Arg{AFD, AInt, AWhence}},
+	})
+}
+
+// Read implements read(2).
+func Read(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
+	f, err := getFile(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	defer f.DecRef()
+	if !f.Readable() {
+		return 0, unix.EBADF
+	}
+	count := min(a[2], maxRWCount)
+	if count == 0 {
+		return 0, nil
+	}
+	buf := make([]byte, min(count, ioChunk))
+	n, err := f.Read(t, buf)
+	if n > 0 {
+		if err := t.CopyOut(a[1], buf[:n]); err != nil {
+			return 0, err
+		}
+		return uintptr(n), nil
+	}
+	return 0, err
+}
+
+// Write implements write(2).
+func Write(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
+	f, err := getFile(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	defer f.DecRef()
+	if !f.Writable() {
+		return 0, unix.EBADF
+	}
+	return writeFrom(t, f, a[1], min(a[2], maxRWCount))
+}
+
+// writeFrom writes count bytes at addr to f in chunks: a fault after the
+// first chunk ends the write short, as on Linux.
+func writeFrom(t *kernel.Task, f *vfs.File, addr, count uintptr) (uintptr, error) {
+	var done uintptr
+	buf := make([]byte, min(count, ioChunk))
+	for done < count {
+		chunk := buf[:min(count-done, ioChunk)]
+		if err := t.CopyIn(addr+done, chunk); err != nil {
+			if done > 0 {
+				return done, nil
+			}
+			return 0, err
+		}
+		n, err := f.Write(t, chunk)
+		done += uintptr(n)
+		if err != nil {
+			if done > 0 {
+				return done, nil
+			}
+			return 0, err
+		}
+		if n < len(chunk) {
+			break
+		}
+	}
+	return done, nil
+}
+
+// iovec is a struct iovec.
+type iovec struct {
+	base, len uintptr
+}
+
+// copyInIovecs reads an iovec array (UIO_MAXIOV entries at most) and caps
+// the total at MAX_RW_COUNT.
+func copyInIovecs(t *kernel.Task, addr uintptr, count uintptr) ([]iovec, uintptr, error) {
+	const uioMaxIOV = 1024
+	if int(count) < 0 || count > uioMaxIOV {
+		return nil, 0, unix.EINVAL
+	}
+	if count == 0 {
+		return nil, 0, nil
+	}
+	raw := make([]byte, 16*count)
+	if err := t.CopyIn(addr, raw); err != nil {
+		return nil, 0, err
+	}
+	iovs := make([]iovec, count)
+	var total uintptr
+	for i := range iovs {
+		iovs[i] = iovec{uintptr(le.Uint64(raw[16*i:])), uintptr(le.Uint64(raw[16*i+8:]))}
+		if int64(iovs[i].len) < 0 {
+			return nil, 0, unix.EINVAL
+		}
+		if iovs[i].len > maxRWCount-total {
+			iovs[i].len = maxRWCount - total
+		}
+		total += iovs[i].len
+	}
+	return iovs, total, nil
+}
+
+// Readv implements readv(2): one read into a Sentry buffer, scattered out.
+func Readv(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
+	f, err := getFile(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	defer f.DecRef()
+	if !f.Readable() {
+		return 0, unix.EBADF
+	}
+	iovs, total, err := copyInIovecs(t, a[1], a[2])
+	if err != nil || total == 0 {
+		return 0, err
+	}
+	buf := make([]byte, min(total, ioChunk))
+	n, err := f.Read(t, buf)
+	if n <= 0 {
+		return 0, err
+	}
+	data := buf[:n]
+	for _, v := range iovs {
+		if len(data) == 0 {
+			break
+		}
+		k := min(uintptr(len(data)), v.len)
+		if err := t.CopyOut(v.base, data[:k]); err != nil {
+			return 0, err
+		}
+		data = data[k:]
+	}
+	return uintptr(n), nil
+}
+
+// Writev implements writev(2): the iovecs are gathered so that one write
+// keeps its atomicity (PIPE_BUF) where the file gives one.
+func Writev(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
+	f, err := getFile(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	defer f.DecRef()
+	if !f.Writable() {
+		return 0, unix.EBADF
+	}
+	iovs, total, err := copyInIovecs(t, a[1], a[2])
+	if err != nil || total == 0 {
+		return 0, err
+	}
+	var done uintptr
+	buf := make([]byte, 0, min(total, ioChunk))
+	flush := func() (bool, error) {
+		if len(buf) == 0 {
+			return true, nil
+		}
+		n, err := f.Write(t, buf)
+		done += uintptr(n)
+		full := n == len(buf)
+		buf = buf[:0]
+		return full && err == nil, err
+	}
+	for _, v := range iovs {
+		for off := uintptr(0); off < v.len; {
+			room := uintptr(cap(buf) - len(buf))
+			if room == 0 {
+				if ok, err := flush(); !ok {
+					if done > 0 {
+						return done, nil
+					}
+					return 0, err
+				}
+				continue
+			}
+			k := min(room, v.len-off)
+			start := len(buf)
+			buf = buf[:start+int(k)]
+			if err := t.CopyIn(v.base+off, buf[start:]); err != nil {
+				buf = buf[:start]
+				flush()
+				if done > 0 {
+					return done, nil
+				}
+				return 0, err
+			}
+			off += k
+		}
+	}
+	if _, err := flush(); err != nil && done == 0 {
+		return 0, err
+	}
+	return done, nil
+}
+
+// Close implements close(2).
+func Close(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
+	return 0, t.FDTable().Remove(int32(a[0]))
+}
+
+// Dup implements dup(2).
+func Dup(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
+	f, err := getFile(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	defer f.DecRef()
+	fd, err := t.FDTable().NewFD(f, 0, false, nofile(t))
+	return uintptr(fd), err
+}
+
+// Dup2 implements dup2(2).
+func Dup2(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
+	f, err := getFile(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	defer f.DecRef()
+	if int32(a[0]) == int32(a[1]) {
+		return uintptr(int32(a[1])), nil
+	}
+	return uintptr(int32(a[1])), t.FDTable().SetFD(int32(a[1]), f, false, nofile(t))
+}
+
+// Dup3 implements dup3(2).
+func Dup3(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
+	if a[2]&^unix.O_CLOEXEC != 0 || int32(a[0]) == int32(a[1]) {
+		return 0, unix.EINVAL
+	}
+	f, err := getFile(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	defer f.DecRef()
+	return uintptr(int32(a[1])), t.FDTable().SetFD(int32(a[1]), f, a[2]&unix.O_CLOEXEC != 0, nofile(t))
+}
+
+// Fcntl implements fcntl(2).
+func Fcntl(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
+	f, cloexec, err := t.FDTable().Get(int32(a[0]))
+	if err != nil {
+		return 0, err
+	}
+	defer f.DecRef()
+	switch int(a[1]) {
+	case unix.F_DUPFD, unix.F_DUPFD_CLOEXEC:
+		min := int32(a[2])
+		if min < 0 || uint64(min) >= nofile(t) {
+			return 0, unix.EINVAL
+		}
+		fd, err := t.FDTable().NewFD(f, min, int(a[1]) == unix.F_DUPFD_CLOEXEC, nofile(t))
+		return uintptr(fd), err
+	case unix.F_GETFD:
+		if cloexec {
+			return unix.FD_CLOEXEC, nil
+		}
+		return 0, nil
+	case unix.F_SETFD:
+		return 0, t.FDTable().SetCloexec(int32(a[0]), a[2]&unix.FD_CLOEXEC != 0)
+	case unix.F_GETFL:
+		return uintptr(f.Flags()), nil
+	case unix.F_SETFL:
+		f.SetFlags(int(a[2]))
+		return 0, nil
+	}
+	return 0, unix.EINVAL
+}
+
+// Ioctl implements ioctl(2).
+func Ioctl(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
+	f, _, err := t.FDTable().Get(int32(a[0]))
+	if err != nil {
+		return 0, err
+	}
+	defer f.DecRef()
+	switch uint32(a[1]) {
+	case fioclex:
+		return 0, t.FDTable().SetCloexec(int32(a[0]), true)
+	case fionclex:
+		return 0, t.FDTable().SetCloexec(int32(a[0]), false)
+	case fionbio:
+		v, err := copyInInt32(t, a[2])
+		if err != nil {
+			return 0, err
+		}
+		fl := f.Flags() &^ unix.O_NONBLOCK
+		if v != 0 {
+			fl |= unix.O_NONBLOCK
+		}
+		f.SetFlags(fl)
+		return 0, nil
+	}
+	return f.Ioctl(t, uintptr(uint32(a[1])), a[2])
+}
+
+// statBytes is struct stat as the application sees it: x/sys's Stat_t has
+// the kernel's x86-64 layout (144 bytes).
+func statBytes(st *unix.Stat_t) []byte {
+	return (*[unsafe.Sizeof(unix.Stat_t{})]byte)(unsafe.Pointer(st))[:]
+}
+
+// Fstat implements fstat(2).
+func Fstat(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
+	f, err := getFile(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	defer f.DecRef()
+	st, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	return 0, t.CopyOut(a[1], statBytes(&st))
+}
+
+// Newfstatat implements newfstatat(2). Without a VFS only the AT_EMPTY_PATH
+// form on an open fd works.
+func Newfstatat(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
+	flags := int(a[3])
+	if flags&^(unix.AT_SYMLINK_NOFOLLOW|unix.AT_EMPTY_PATH|unix.AT_NO_AUTOMOUNT) != 0 {
+		return 0, unix.EINVAL
+	}
+	path, err := t.CopyInString(a[1], unix.PathMax)
+	if err != nil {
+		return 0, err
+	}
+	if path == "" && flags&unix.AT_EMPTY_PATH != 0 && int32(a[0]) != unix.AT_FDCWD {
+		return Fstat(t, kernel.SyscallArgs{a[0], a[2]})
+	}
+	if path == "" {
+		return 0, unix.ENOENT
+	}
+	t.Kernel().LogOnce("newfstatat-path", "newfstatat on a path needs the VFS; returning ENOSYS")
+	return 0, unix.ENOSYS
+}
+
+// Lseek implements lseek(2).
+func Lseek(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
+	f, err := getFile(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	defer f.DecRef()
+	if a[2] > unix.SEEK_HOLE {
+		return 0, unix.EINVAL
+	}
+	off, err := f.Seek(int64(a[1]), int(a[2]))
+	return uintptr(off), err
+}
+
+// Generic ioctl requests (ioctl_list(2)).
+const (
+	fionbio  = 0x5421
+	fionclex = 0x5450
+	fioclex  = 0x5451
+)
