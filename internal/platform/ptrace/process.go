@@ -159,6 +159,14 @@ func (p *process) init(t *thread) error {
 			}
 		}
 	}
+	// Name the stub for ps and top (exec through /proc/self/fd/N named it
+	// "N").
+	if _, err := p.WriteMemory(stubScratch, []byte("moat-stub\x00")); err != nil {
+		return err
+	}
+	if _, err := t.Syscall(unix.SYS_PRCTL, unix.PR_SET_NAME, stubScratch, 0, 0, 0); err != nil {
+		return fmt.Errorf("stub prctl(PR_SET_NAME): %w", err)
+	}
 	if _, err := t.Syscall(unix.SYS_PRCTL, unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 		return fmt.Errorf("stub no_new_privs: %w", err)
 	}

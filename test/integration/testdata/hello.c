@@ -1,0 +1,5 @@
+#include <unistd.h>
+int main(void) {
+	write(1, "hello\n", 6);
+	return 0;
+}
