@@ -19,6 +19,8 @@ func newDoCommand(g *globalFlags) *cobra.Command {
 		strace   string
 		maxTasks int
 		noPin    bool
+		rootfs   string
+		volumes  []string
 	)
 	cmd := &cobra.Command{
 		Use:   "do [flags] [--] CMD [ARG...]",
@@ -51,7 +53,17 @@ environment, working directory and stdio, and moat exits with its status
 					straceOut = f
 				}
 			}
+			var vols []sandbox.Volume
+			for _, v := range volumes {
+				vol, err := sandbox.ParseVolume(v)
+				if err != nil {
+					return &exitError{125, err.Error()}
+				}
+				vols = append(vols, vol)
+			}
 			status, err := sandbox.Do(sandbox.Options{
+				Rootfs:   rootfs,
+				Volumes:  vols,
 				Argv:     args,
 				Env:      os.Environ(),
 				Platform: plat,
@@ -75,6 +87,8 @@ environment, working directory and stdio, and moat exits with its status
 	f.StringVar(&plat, "platform", "ptrace", "how application code is run: "+strings.Join(sandbox.Platforms, ", "))
 	f.StringVar(&strace, "strace", "", "print every system call to `FILE` (stderr when no file is given)")
 	f.Lookup("strace").NoOptDefVal = "-"
+	f.StringVar(&rootfs, "rootfs", "/", "the host `DIR` shown as the sandbox's root, read-only under an in-memory writable layer")
+	f.StringArrayVar(&volumes, "volume", nil, "bind host directory HOST at CONTAINER, writable unless :ro (`HOST:CONTAINER[:ro]`)")
 	f.IntVar(&maxTasks, "max-tasks", 0, "the sandbox's task limit (default 4096)")
 	f.BoolVar(&noPin, "no-pin", false, "do not pin each application thread and its tracer to one CPU (for measurement)")
 	f.MarkHidden("no-pin")

@@ -44,6 +44,10 @@ type Options struct {
 	Log *slog.Logger
 	// MaxTasks bounds the sandbox's tasks (0: the default).
 	MaxTasks int
+	// Rootfs is the host directory shown as the root ("/" by default).
+	Rootfs string
+	// Volumes bind host directories into the sandbox.
+	Volumes []Volume
 }
 
 // CommandError is a failure to start the command, reported as a shell
@@ -85,15 +89,15 @@ func Do(opts Options) (int, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 
-	path, err := lookPath(opts.Argv[0], envPath(opts.Env))
+	rootfs := opts.Rootfs
+	if rootfs == "" {
+		rootfs = "/"
+	}
+	ns, err := buildMounts(rootfs, opts.Volumes, controllingTTY())
 	if err != nil {
 		return 0, err
 	}
-	img, err := openImage(path, opts.Argv[0])
-	if err != nil {
-		return 0, err
-	}
-	defer img.Close()
+	cwd := startDir(ns, rootfs)
 
 	fds := vfs.NewFDTable()
 	for fd := 0; fd < 3; fd++ {
@@ -109,20 +113,29 @@ func Do(opts Options) (int, error) {
 	for _, g := range groups {
 		gids = append(gids, uint32(g))
 	}
+	creds := auth.New(uint32(os.Getuid()), uint32(os.Getgid()), gids)
+	path, err := lookPath(ns, creds, cwd, opts.Argv[0], envPath(opts.Env))
+	if err != nil {
+		fds.Release()
+		return 0, err
+	}
+	fsctx := kernel.NewFSContext(ns.Root(), uint32(unix.Umask(0o022)))
+	unix.Umask(int(fsctx.Umask()))
+	fsctx.SetCwd(cwd)
 
 	k := kernel.New(kernel.Config{
 		Platform: plat,
 		Syscalls: syscalls.New(syscalls.Options{Strace: opts.Strace, Log: log}),
 		Log:      log,
 		MaxTasks: opts.MaxTasks,
+		Mounts:   ns,
 	})
 	err = k.StartInit(kernel.InitArgs{
-		ExecArgs: kernel.ExecArgs{
-			Image: img, Filename: opts.Argv[0], Argv: opts.Argv, Envv: opts.Env,
-		},
-		Creds:  auth.New(uint32(os.Getuid()), uint32(os.Getgid()), gids),
-		FDs:    fds,
-		Limits: kernel.HostLimits(),
+		ExecArgs: kernel.ExecArgs{Path: path, Argv: opts.Argv, Envv: opts.Env},
+		Creds:    creds,
+		FDs:      fds,
+		FS:       fsctx,
+		Limits:   kernel.HostLimits(),
 	})
 	if err != nil {
 		fds.Release()
@@ -156,55 +169,40 @@ func envPath(env []string) string {
 	return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 }
 
-// lookPath finds cmd as a shell does: a name with a slash is used as is,
-// others are searched in path.
-func lookPath(cmd, path string) (string, error) {
+// lookPath finds cmd as a shell does, in the sandbox's view of the
+// filesystem: a name with a slash is used as is, others are searched in
+// path for a regular file the user may execute.
+func lookPath(ns *vfs.MountNamespace, creds *auth.Credentials, cwd vfs.VirtualDentry, cmd, path string) (string, error) {
+	ctx := credCtx{creds}
 	if strings.Contains(cmd, "/") {
+		vd, err := ns.Walk(ctx, cmd, vfs.WalkOpts{Root: ns.Root(), Start: cwd, FollowFinal: true})
+		if err == nil {
+			if st, err := vd.Inode().Stat(ctx); err == nil && st.IsDir() {
+				return "", &CommandError{126, cmd + ": Is a directory"}
+			}
+		}
 		return cmd, nil
 	}
 	for _, dir := range filepath.SplitList(path) {
 		if dir == "" {
 			dir = "."
 		}
-		p := filepath.Join(dir, cmd)
-		st, err := os.Stat(p)
-		if err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
+		p := dir + "/" + cmd
+		vd, err := ns.Walk(ctx, p, vfs.WalkOpts{Root: ns.Root(), Start: cwd, FollowFinal: true})
+		if err != nil {
+			continue
+		}
+		st, err := vd.Inode().Stat(ctx)
+		if err == nil && st.IsRegular() && vfs.Permission(creds, &st, vfs.MayExec) == nil {
 			return p, nil
 		}
 	}
 	return "", &CommandError{127, cmd + ": command not found"}
 }
 
-// hostImage is an executable opened from the host for the first process.
-type hostImage struct {
-	*os.File
-	name string
-}
+type credCtx struct{ c *auth.Credentials }
 
-func (h *hostImage) HostFD() int         { return int(h.File.Fd()) }
-func (h *hostImage) MappingName() string { return h.name }
-
-func openImage(path, cmd string) (*hostImage, error) {
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, execError(cmd, err)
-	}
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		unix.Close(fd)
-		return nil, execError(cmd, err)
-	}
-	switch {
-	case st.Mode&unix.S_IFMT == unix.S_IFDIR:
-		unix.Close(fd)
-		return nil, &CommandError{126, cmd + ": Is a directory"}
-	case st.Mode&unix.S_IFMT != unix.S_IFREG || st.Mode&0o111 == 0:
-		unix.Close(fd)
-		return nil, &CommandError{126, cmd + ": Permission denied"}
-	}
-	abs, _ := filepath.Abs(path)
-	return &hostImage{File: os.NewFile(uintptr(fd), path), name: abs}, nil
-}
+func (c credCtx) Creds() *auth.Credentials { return c.c }
 
 // execError reports a failed exec as bash does.
 func execError(cmd string, err error) error {
@@ -213,12 +211,15 @@ func execError(cmd string, err error) error {
 		return &CommandError{127, cmd + ": No such file or directory"}
 	case unix.ENOEXEC:
 		return &CommandError{126, cmd + ": cannot execute binary file: Exec format error"}
+	case unix.EISDIR:
+		return &CommandError{126, cmd + ": Is a directory"}
 	case unix.EACCES:
 		return &CommandError{126, cmd + ": Permission denied"}
 	}
 	var e unix.Errno
 	if errors.As(err, &e) {
-		return &CommandError{126, cmd + ": " + e.Error()}
+		msg := e.Error()
+		return &CommandError{126, cmd + ": " + strings.ToUpper(msg[:1]) + msg[1:]}
 	}
 	return &CommandError{126, cmd + ": " + err.Error()}
 }

@@ -52,3 +52,17 @@ func (c *Credentials) InGroup(gid uint32) bool {
 	}
 	return false
 }
+
+// InGroupFS reports whether gid is the filesystem group or a supplementary
+// one (file permission checks).
+func (c *Credentials) InGroupFS(gid uint32) bool {
+	if gid == c.FilesystemGID {
+		return true
+	}
+	for _, g := range c.Groups {
+		if g == gid {
+			return true
+		}
+	}
+	return false
+}

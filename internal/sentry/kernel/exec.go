@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"runtime"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -13,11 +14,9 @@ import (
 
 // ExecArgs start a program.
 type ExecArgs struct {
-	Image      loader.Image
-	Filename   string
+	// Path is the executable as execve names it, resolved in the sandbox.
+	Path       string
 	Argv, Envv []string
-	// OpenInterpreter opens PT_INTERP; nil when dynamic programs cannot run.
-	OpenInterpreter func(path string) (loader.Image, error)
 }
 
 // InitArgs start the sandbox's first process.
@@ -25,6 +24,7 @@ type InitArgs struct {
 	ExecArgs
 	Creds  *auth.Credentials
 	FDs    *vfs.FDTable
+	FS     *FSContext
 	Limits *Limits
 }
 
@@ -43,11 +43,12 @@ func (k *Kernel) StartInit(a InitArgs) error {
 		t := newTask(k, tg, tid)
 		t.creds.Store(a.Creds)
 		t.fds = a.FDs
+		t.fs = a.FS
 		tg.leader = t
 		tg.tasks = []*Task{t}
 		k.mu.Unlock()
 
-		if err := t.load(&a.ExecArgs); err != nil {
+		if err := t.exec(&a.ExecArgs); err != nil {
 			errc <- err
 			return
 		}
@@ -62,9 +63,28 @@ func (k *Kernel) StartInit(a InitArgs) error {
 	return <-errc
 }
 
+// exec resolves a.Path in the task's filesystem view and loads it into a
+// fresh host process. The task's current process, if any, is left alone:
+// the caller swaps.
+func (t *Task) exec(a *ExecArgs) error {
+	r, err := t.resolveExec(a.Path, a.Argv, t.fs)
+	if err != nil {
+		return err
+	}
+	defer r.file.DecRef()
+	img := &fileImage{f: r.file, t: t, name: r.vd.PathFrom(t.fs.Root())}
+	if err := t.load(img, r, a); err != nil {
+		return err
+	}
+	t.tg.mu.Lock()
+	t.tg.exe = r.vd
+	t.tg.mu.Unlock()
+	return nil
+}
+
 // load starts a fresh host process for the task and loads the program into
-// it. The task's current process, if any, is left alone: the caller swaps.
-func (t *Task) load(a *ExecArgs) error {
+// it.
+func (t *Task) load(img loader.Image, r *resolvedExec, a *ExecArgs) error {
 	proc, th, err := t.k.Platform.NewProcess()
 	if err != nil {
 		t.k.Log.Error("starting a stub process", "err", err)
@@ -82,10 +102,10 @@ func (t *Task) load(a *ExecArgs) error {
 		func() uint64 { return limits.Cur(unix.RLIMIT_DATA) })
 	c := t.Creds()
 	prog, err := loader.Load(th, m, loader.Args{
-		Image: a.Image, Filename: a.Filename, Argv: a.Argv, Envv: a.Envv,
+		Image: img, Filename: a.Path, Argv: r.argv, Envv: a.Envv,
 		UID: c.RealUID, EUID: c.EffectiveUID, GID: c.RealGID, EGID: c.EffectiveGID,
 		VDSO: proc.VDSO(), StackLimit: limits.Cur(unix.RLIMIT_STACK),
-		OpenInterpreter: a.OpenInterpreter,
+		OpenInterpreter: t.interpreterOpener(t.fs),
 	})
 	if err != nil {
 		proc.Kill()
@@ -108,12 +128,9 @@ func (t *Task) load(a *ExecArgs) error {
 	t.tg.mu.Unlock()
 	t.mm = m
 	t.prog = prog
-	name := a.Filename
-	for i := len(name) - 1; i >= 0; i-- {
-		if name[i] == '/' {
-			name = name[i+1:]
-			break
-		}
+	name := r.filename
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
 	}
 	t.SetName(name)
 	return nil

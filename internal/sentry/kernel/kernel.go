@@ -15,6 +15,7 @@ import (
 
 	"github.com/moat-sandbox/moat/internal/platform"
 	"github.com/moat-sandbox/moat/internal/sentry/linux"
+	"github.com/moat-sandbox/moat/internal/sentry/vfs"
 )
 
 // SyscallArgs are the six argument registers of a system call.
@@ -35,6 +36,8 @@ type Config struct {
 	Log *slog.Logger
 	// MaxTasks bounds the number of tasks in the sandbox.
 	MaxTasks int
+	// Mounts is the sandbox's mount namespace.
+	Mounts *vfs.MountNamespace
 }
 
 // Kernel is one sandbox's kernel.
@@ -49,6 +52,8 @@ type Kernel struct {
 	initTG   *ThreadGroup
 	initDone chan struct{}
 	initExit ExitStatus
+
+	futexes futexTable
 }
 
 // DefaultMaxTasks is the sandbox's default task limit.

@@ -206,14 +206,15 @@ func (t *Task) SignalReturn() error {
 			return t.badFrame()
 		}
 	}
-	*regs = nr
-	t.th.SetRegsDirty()
-
+	// The signal stack is restored as sigaltstack would, judged by where
+	// the thread is now (still on the handler's stack): errors are
+	// ignored, as by Linux's restore_altstack.
 	var st linux.SignalStack
 	st.Unmarshal(uc[ucStack:])
-	mask := linux.SignalSet(le.Uint64(uc[ucSigmask:]))
-	t.SetSignalMask(mask)
-	t.SetAltStack(st) // errors are ignored, as by restore_altstack
+	t.SetAltStack(st)
+	*regs = nr
+	t.th.SetRegsDirty()
+	t.SetSignalMask(linux.SignalSet(le.Uint64(uc[ucSigmask:])))
 	return nil
 }
 

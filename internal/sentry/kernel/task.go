@@ -26,6 +26,7 @@ type Task struct {
 	th    platform.Thread
 	mm    *mm.MM
 	fds   *vfs.FDTable
+	fs    *FSContext
 	prog  *loader.Program
 	creds atomic.Pointer[auth.Credentials]
 	name  atomic.Pointer[string]
@@ -86,6 +87,12 @@ func (t *Task) Platform() platform.Thread { return t.th }
 
 // FDTable is the task's fd table.
 func (t *Task) FDTable() *vfs.FDTable { return t.fds }
+
+// FS is the task's root, working directory and umask.
+func (t *Task) FS() *FSContext { return t.fs }
+
+// Mounts is the task's mount namespace.
+func (t *Task) Mounts() *vfs.MountNamespace { return t.k.Mounts }
 
 // Creds are the task's credentials.
 func (t *Task) Creds() *auth.Credentials { return t.creds.Load() }
@@ -261,3 +268,14 @@ func (t *Task) SetRobustList(addr uintptr) { t.robustList = addr }
 
 // RobustList is the robust futex list head.
 func (t *Task) RobustList() uintptr { return t.robustList }
+
+// HostIDs returns the host process and thread IDs behind the task (CPU
+// clocks, diagnostics). Safe from any goroutine.
+func (t *Task) HostIDs() (pid, tid int) {
+	t.tg.mu.Lock()
+	defer t.tg.mu.Unlock()
+	if t.th == nil {
+		return 0, 0
+	}
+	return t.th.Process().HostPID(), t.th.HostTID()
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/moat-sandbox/moat/internal/platform"
 	"github.com/moat-sandbox/moat/internal/sentry/linux"
+	"github.com/moat-sandbox/moat/internal/sentry/vfs"
 )
 
 // ThreadGroup is a process: the tasks that share a PID, signal handlers,
@@ -31,6 +32,7 @@ type ThreadGroup struct {
 	cont    chan struct{}
 
 	parent *ThreadGroup // nil for init
+	exe    vfs.VirtualDentry
 	limits *Limits
 	timers timers
 	// done is closed when the last task has exited.
@@ -164,4 +166,11 @@ func (tg *ThreadGroup) ParentTGID() int32 {
 		return 0
 	}
 	return tg.parent.tgid
+}
+
+// Exe is the running executable (/proc/PID/exe).
+func (tg *ThreadGroup) Exe() vfs.VirtualDentry {
+	tg.mu.Lock()
+	defer tg.mu.Unlock()
+	return tg.exe
 }

@@ -44,3 +44,8 @@ func ErrnoName(e Errno) string {
 	}
 	return "E?"
 }
+
+// O_LARGEFILE as the x86-64 kernel reports it in F_GETFL. x/sys defines
+// unix.O_LARGEFILE as 0 on amd64, where the flag is implicit in open(2); the
+// kernel still sets and reports the bit.
+const O_LARGEFILE = 0x8000

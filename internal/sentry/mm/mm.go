@@ -107,6 +107,29 @@ func (m *MM) mappedBytes() uintptr {
 	return n
 }
 
+// isData reports whether v counts against RLIMIT_DATA: private, writable,
+// not a stack (Linux's is_data_mapping).
+func isData(v *VMA) bool {
+	return !v.Reserved && !v.Shared && v.Prot&unix.PROT_WRITE != 0 && v.Name != "[stack]"
+}
+
+// dataBytes is the size of the data mappings, leaving out [skipStart,
+// skipEnd) (a range about to be replaced).
+func (m *MM) dataBytes(skipStart, skipEnd uintptr) uintptr {
+	var n uintptr
+	for i := range m.vmas.v {
+		v := &m.vmas.v[i]
+		if !isData(v) {
+			continue
+		}
+		n += v.Len()
+		if lo, hi := max(v.Start, skipStart), min(v.End, skipEnd); lo < hi {
+			n -= hi - lo
+		}
+	}
+	return n
+}
+
 func over(limit func() uint64, n uintptr) bool {
 	if limit == nil {
 		return false
@@ -147,6 +170,9 @@ func (m *MM) MMap(inj Injector, o MMapOpts) (uintptr, error) {
 		return 0, unix.EINVAL
 	}
 	if typ == unix.MAP_SHARED|unix.MAP_PRIVATE { // MAP_SHARED_VALIDATE
+		if o.File == nil {
+			return 0, unix.EINVAL // only files validate their flags
+		}
 		const known = unix.MAP_SHARED | unix.MAP_PRIVATE | unix.MAP_FIXED | unix.MAP_ANONYMOUS |
 			unix.MAP_32BIT | unix.MAP_GROWSDOWN | unix.MAP_DENYWRITE | unix.MAP_EXECUTABLE |
 			unix.MAP_LOCKED | unix.MAP_NORESERVE | unix.MAP_POPULATE | unix.MAP_NONBLOCK |
@@ -184,6 +210,10 @@ func (m *MM) MMap(inj Injector, o MMapOpts) (uintptr, error) {
 		}
 	}
 	// A MAP_FIXED mapping replaces what it covers; only growth counts.
+	if o.Prot&unix.PROT_WRITE != 0 && typ == unix.MAP_PRIVATE && o.Name != "[stack]" &&
+		over(m.limitData, m.dataBytes(addr, addr+length)+length) {
+		return 0, unix.ENOMEM
+	}
 	if over(m.limitAS, m.mappedBytes()-m.vmas.mappedIn(addr, addr+length)+length) {
 		return 0, unix.ENOMEM
 	}
@@ -310,6 +340,19 @@ func (m *MM) Mprotect(inj Injector, addr, length uintptr, prot int) error {
 			}
 		}
 	}
+	if prot&unix.PROT_WRITE != 0 {
+		// Private mappings becoming writable become data (RLIMIT_DATA).
+		var grow uintptr
+		for i := m.vmas.find(addr); i < len(m.vmas.v) && m.vmas.v[i].Start < end; i++ {
+			v := &m.vmas.v[i]
+			if !v.Shared && v.Prot&unix.PROT_WRITE == 0 && v.Name != "[stack]" {
+				grow += min(v.End, end) - max(v.Start, addr)
+			}
+		}
+		if grow > 0 && over(m.limitData, m.dataBytes(0, 0)+grow) {
+			return unix.ENOMEM
+		}
+	}
 	if _, err := inj.Syscall(unix.SYS_MPROTECT, addr, length, uintptr(prot)); err != nil {
 		return err
 	}
@@ -368,7 +411,10 @@ func (m *MM) Mremap(inj Injector, oldAddr, oldLen, newLen uintptr, flags int, ne
 		return m.moveLocked(inj, proto, oldAddr, oldLen, newLen, newAddr, flags)
 	}
 	if flags&unix.MREMAP_DONTUNMAP != 0 {
-		// DONTUNMAP always moves (new_address is only a hint).
+		// DONTUNMAP always moves; new_address is a hint, but an aligned one.
+		if newAddr%PageSize != 0 {
+			return 0, unix.EINVAL
+		}
 		dst, found := m.findSpace(newAddr, newLen, false)
 		if !found {
 			return 0, unix.ENOMEM
@@ -386,7 +432,8 @@ func (m *MM) Mremap(inj Injector, oldAddr, oldLen, newLen uintptr, flags int, ne
 	// Grow in place when the range after the old one is free.
 	end := oldAddr + newLen
 	if end > oldAddr && end <= m.limit && oldAddr+oldLen == v.End && !m.vmas.overlaps(v.End, end) {
-		if over(m.limitAS, m.mappedBytes()+newLen-oldLen) {
+		if over(m.limitAS, m.mappedBytes()+newLen-oldLen) ||
+			isData(&proto) && over(m.limitData, m.dataBytes(0, 0)+newLen-oldLen) {
 			return 0, unix.ENOMEM
 		}
 		if _, err := inj.Syscall(unix.SYS_MREMAP, oldAddr, oldLen, newLen, 0); err != nil {
@@ -417,6 +464,10 @@ func (m *MM) moveLocked(inj Injector, proto VMA, oldAddr, oldLen, newLen, newAdd
 		total -= oldLen
 	}
 	if over(m.limitAS, total) {
+		return 0, unix.ENOMEM
+	}
+	if isData(&proto) && newLen > oldLen && flags&unix.MREMAP_DONTUNMAP == 0 &&
+		over(m.limitData, m.dataBytes(newAddr, newAddr+newLen)+newLen-oldLen) {
 		return 0, unix.ENOMEM
 	}
 	hostFlags := unix.MREMAP_MAYMOVE | unix.MREMAP_FIXED | flags&unix.MREMAP_DONTUNMAP
@@ -463,10 +514,12 @@ func (m *MM) Brk(inj Injector, addr uintptr) uintptr {
 			return m.brk
 		}
 	case newEnd > oldEnd:
-		if over(m.limitAS, m.mappedBytes()+newEnd-oldEnd) {
+		if over(m.limitAS, m.mappedBytes()+newEnd-oldEnd) ||
+			over(m.limitData, m.dataBytes(0, 0)+newEnd-oldEnd) {
 			return m.brk
 		}
-		if m.vmas.overlaps(oldEnd, newEnd) {
+		// Linux keeps a page free between the heap and the next mapping.
+		if newEnd+PageSize < newEnd || m.vmas.overlaps(oldEnd, newEnd+PageSize) {
 			return m.brk
 		}
 		prot := unix.PROT_READ | unix.PROT_WRITE

@@ -903,8 +903,8 @@ func TestMMapInjectedCall(t *testing.T) {
 			wantVMA:  anon(0x40000000, 0x40000000+P, protRX),
 		},
 		{
-			name:     "MAP_SHARED_VALIDATE becomes MAP_SHARED",
-			o:        MMapOpts{Addr: X, Length: P, Prot: protR, Flags: unix.MAP_SHARED_VALIDATE | unix.MAP_ANONYMOUS | unix.MAP_POPULATE},
+			name:     "anonymous MAP_SHARED",
+			o:        MMapOpts{Addr: X, Length: P, Prot: protR, Flags: unix.MAP_SHARED | unix.MAP_ANONYMOUS | unix.MAP_POPULATE},
 			wantCall: []injCall{call(unix.SYS_MMAP, X, P, protR, unix.MAP_SHARED|unix.MAP_FIXED|unix.MAP_ANONYMOUS|unix.MAP_POPULATE, noFD, 0)},
 			wantVMA:  VMA{Start: X, End: X + P, Prot: protR, Shared: true},
 		},
@@ -1514,14 +1514,16 @@ func TestBrk(t *testing.T) {
 			},
 		},
 		{
+			// Linux keeps a page between the heap and the next mapping.
 			name:  "growth into an existing mapping",
-			setup: func(t *testing.T, m *MM, inj *fakeInjector) { mustMap(t, m, inj, B+2*P, P, protR) },
+			setup: func(t *testing.T, m *MM, inj *fakeInjector) { mustMap(t, m, inj, B+3*P, P, protR) },
 			steps: []step{
 				{addr: B + P, want: B + P, wantCalls: []injCall{heapMap(B, P)}},
 				{addr: B + 4*P, want: B + P},
+				{addr: B + 3*P, want: B + P},
 				{addr: B + 2*P, want: B + 2*P, wantCalls: []injCall{heapMap(B+P, P)}},
 			},
-			wantVMAs: []VMA{heap(B, B+2*P), anon(B+2*P, B+3*P, protR)},
+			wantVMAs: []VMA{heap(B, B+2*P), anon(B+3*P, B+4*P, protR)},
 		},
 		{
 			name:  "RLIMIT_DATA",
@@ -1534,11 +1536,13 @@ func TestBrk(t *testing.T) {
 			wantVMAs: []VMA{heap(B, B+P)},
 		},
 		{
+			// Linux charges whole heap pages against RLIMIT_DATA
+			// (may_expand_vm), and the break itself (check_data_rlimit).
 			name:  "RLIMIT_DATA within the last page",
-			setup: func(t *testing.T, m *MM, inj *fakeInjector) { m.SetLimits(nil, limitOf(100)) },
+			setup: func(t *testing.T, m *MM, inj *fakeInjector) { m.SetLimits(nil, limitOf(P+100)) },
 			steps: []step{
 				{addr: B + 50, want: B + 50, wantCalls: []injCall{heapMap(B, P)}},
-				{addr: B + 101, want: B + 50},
+				{addr: B + P + 101, want: B + 50},
 				{addr: B + 100, want: B + 100},
 			},
 			wantVMAs: []VMA{heap(B, B+P)},

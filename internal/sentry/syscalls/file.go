@@ -1,8 +1,6 @@
 package syscalls
 
 import (
-	"unsafe"
-
 	"golang.org/x/sys/unix"
 
 	"github.com/moat-sandbox/moat/internal/sentry/kernel"
@@ -11,19 +9,18 @@ import (
 
 func init() {
 	register(map[uintptr]Syscall{
-		unix.SYS_READ:       {Handler: Read, Args: []Arg{AFD, ABufOut, AUint}},
-		unix.SYS_WRITE:      {Handler: Write, Args: []Arg{AFD, ABufIn, AUint}},
-		unix.SYS_READV:      {Handler: Readv, Args: []Arg{AFD, APtr, AInt}},
-		unix.SYS_WRITEV:     {Handler: Writev, Args: []Arg{AFD, APtr, AInt}},
-		unix.SYS_CLOSE:      {Handler: Close, Args: []Arg{AFD}},
-		unix.SYS_DUP:        {Handler: Dup, Args: []Arg{AFD}},
-		unix.SYS_DUP2:       {Handler: Dup2, Args: []Arg{AFD, AFD}},
-		unix.SYS_DUP3:       {Handler: Dup3, Args: []Arg{AFD, AFD, AHex}},
-		unix.SYS_FCNTL:      {Handler: Fcntl, Status: Partial, Note: "F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL only", Args: []Arg{AFD, AInt, AHex}},
-		unix.SYS_IOCTL:      {Handler: Ioctl, Status: Partial, Note: "FIOCLEX, FIONCLEX, FIONBIO and terminal requests on host terminals", Args: []Arg{AFD, AHex, AHex}},
-		unix.SYS_FSTAT:      {Handler: Fstat, Args: []Arg{AFD, APtr}},
-		unix.SYS_NEWFSTATAT: {Handler: Newfstatat, Status: Partial, Note: "AT_EMPTY_PATH on an fd only; paths need the VFS", Args: []Arg{AFD, APath, APtr, AAtFlags}},
-		unix.SYS_LSEEK:      {Handler: Lseek, Args: []Arg{AFD, AInt, AWhence}},
+		unix.SYS_READ:   {Handler: Read, Args: []Arg{AFD, ABufOut, AUint}},
+		unix.SYS_WRITE:  {Handler: Write, Args: []Arg{AFD, ABufIn, AUint}},
+		unix.SYS_READV:  {Handler: Readv, Args: []Arg{AFD, APtr, AInt}},
+		unix.SYS_WRITEV: {Handler: Writev, Args: []Arg{AFD, APtr, AInt}},
+		unix.SYS_CLOSE:  {Handler: Close, Args: []Arg{AFD}},
+		unix.SYS_DUP:    {Handler: Dup, Args: []Arg{AFD}},
+		unix.SYS_DUP2:   {Handler: Dup2, Args: []Arg{AFD, AFD}},
+		unix.SYS_DUP3:   {Handler: Dup3, Args: []Arg{AFD, AFD, AHex}},
+		unix.SYS_FCNTL:  {Handler: Fcntl, Status: Partial, Note: "F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL only", Args: []Arg{AFD, AInt, AHex}},
+		unix.SYS_IOCTL:  {Handler: Ioctl, Status: Partial, Note: "FIOCLEX, FIONCLEX, FIONBIO and terminal requests on host terminals", Args: []Arg{AFD, AHex, AHex}},
+		unix.SYS_FSTAT:  {Handler: Fstat, Args: []Arg{AFD, APtr}},
+		unix.SYS_LSEEK:  {Handler: Lseek, Args: []Arg{AFD, AInt, AWhence}},
 	})
 }
 
@@ -127,98 +124,6 @@ func copyInIovecs(t *kernel.Task, addr uintptr, count uintptr) ([]iovec, uintptr
 	return iovs, total, nil
 }
 
-// Readv implements readv(2): one read into a Sentry buffer, scattered out.
-func Readv(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
-	f, err := getFile(t, a[0])
-	if err != nil {
-		return 0, err
-	}
-	defer f.DecRef()
-	if !f.Readable() {
-		return 0, unix.EBADF
-	}
-	iovs, total, err := copyInIovecs(t, a[1], a[2])
-	if err != nil || total == 0 {
-		return 0, err
-	}
-	buf := make([]byte, min(total, ioChunk))
-	n, err := f.Read(t, buf)
-	if n <= 0 {
-		return 0, err
-	}
-	data := buf[:n]
-	for _, v := range iovs {
-		if len(data) == 0 {
-			break
-		}
-		k := min(uintptr(len(data)), v.len)
-		if err := t.CopyOut(v.base, data[:k]); err != nil {
-			return 0, err
-		}
-		data = data[k:]
-	}
-	return uintptr(n), nil
-}
-
-// Writev implements writev(2): the iovecs are gathered so that one write
-// keeps its atomicity (PIPE_BUF) where the file gives one.
-func Writev(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
-	f, err := getFile(t, a[0])
-	if err != nil {
-		return 0, err
-	}
-	defer f.DecRef()
-	if !f.Writable() {
-		return 0, unix.EBADF
-	}
-	iovs, total, err := copyInIovecs(t, a[1], a[2])
-	if err != nil || total == 0 {
-		return 0, err
-	}
-	var done uintptr
-	buf := make([]byte, 0, min(total, ioChunk))
-	flush := func() (bool, error) {
-		if len(buf) == 0 {
-			return true, nil
-		}
-		n, err := f.Write(t, buf)
-		done += uintptr(n)
-		full := n == len(buf)
-		buf = buf[:0]
-		return full && err == nil, err
-	}
-	for _, v := range iovs {
-		for off := uintptr(0); off < v.len; {
-			room := uintptr(cap(buf) - len(buf))
-			if room == 0 {
-				if ok, err := flush(); !ok {
-					if done > 0 {
-						return done, nil
-					}
-					return 0, err
-				}
-				continue
-			}
-			k := min(room, v.len-off)
-			start := len(buf)
-			buf = buf[:start+int(k)]
-			if err := t.CopyIn(v.base+off, buf[start:]); err != nil {
-				buf = buf[:start]
-				flush()
-				if done > 0 {
-					return done, nil
-				}
-				return 0, err
-			}
-			off += k
-		}
-	}
-	if _, err := flush(); err != nil && done == 0 {
-		return 0, err
-	}
-	return done, nil
-}
-
 // Close implements close(2).
 func Close(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 	return 0, t.FDTable().Remove(int32(a[0]))
@@ -319,10 +224,25 @@ func Ioctl(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 	return f.Ioctl(t, uintptr(uint32(a[1])), a[2])
 }
 
-// statBytes is struct stat as the application sees it: x/sys's Stat_t has
-// the kernel's x86-64 layout (144 bytes).
-func statBytes(st *unix.Stat_t) []byte {
-	return (*[unsafe.Sizeof(unix.Stat_t{})]byte)(unsafe.Pointer(st))[:]
+// statBytes encodes struct stat as the application sees it (x86-64, 144
+// bytes).
+func statBytes(st *vfs.Stat) []byte {
+	b := make([]byte, 144)
+	le.PutUint64(b[0:], st.Dev)
+	le.PutUint64(b[8:], st.Ino)
+	le.PutUint64(b[16:], st.Nlink)
+	le.PutUint32(b[24:], st.Mode)
+	le.PutUint32(b[28:], st.UID)
+	le.PutUint32(b[32:], st.GID)
+	le.PutUint64(b[40:], st.Rdev)
+	le.PutUint64(b[48:], uint64(st.Size))
+	le.PutUint64(b[56:], uint64(st.Blksize))
+	le.PutUint64(b[64:], uint64(st.Blocks))
+	for i, ts := range []unix.Timespec{st.Atime, st.Mtime, st.Ctime} {
+		le.PutUint64(b[72+16*i:], uint64(ts.Sec))
+		le.PutUint64(b[80+16*i:], uint64(ts.Nsec))
+	}
+	return b
 }
 
 // Fstat implements fstat(2).
@@ -332,32 +252,11 @@ func Fstat(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 		return 0, err
 	}
 	defer f.DecRef()
-	st, err := f.Stat()
+	st, err := f.Stat(t)
 	if err != nil {
 		return 0, err
 	}
 	return 0, t.CopyOut(a[1], statBytes(&st))
-}
-
-// Newfstatat implements newfstatat(2). Without a VFS only the AT_EMPTY_PATH
-// form on an open fd works.
-func Newfstatat(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
-	flags := int(a[3])
-	if flags&^(unix.AT_SYMLINK_NOFOLLOW|unix.AT_EMPTY_PATH|unix.AT_NO_AUTOMOUNT) != 0 {
-		return 0, unix.EINVAL
-	}
-	path, err := t.CopyInString(a[1], unix.PathMax)
-	if err != nil {
-		return 0, err
-	}
-	if path == "" && flags&unix.AT_EMPTY_PATH != 0 && int32(a[0]) != unix.AT_FDCWD {
-		return Fstat(t, kernel.SyscallArgs{a[0], a[2]})
-	}
-	if path == "" {
-		return 0, unix.ENOENT
-	}
-	t.Kernel().LogOnce("newfstatat-path", "newfstatat on a path needs the VFS; returning ENOSYS")
-	return 0, unix.ENOSYS
 }
 
 // Lseek implements lseek(2).
@@ -370,7 +269,7 @@ func Lseek(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 	if a[2] > unix.SEEK_HOLE {
 		return 0, unix.EINVAL
 	}
-	off, err := f.Seek(int64(a[1]), int(a[2]))
+	off, err := f.Seek(t, int64(a[1]), int(a[2]))
 	return uintptr(off), err
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/moat-sandbox/moat/internal/sentry/kernel"
 	smm "github.com/moat-sandbox/moat/internal/sentry/mm"
+	"github.com/moat-sandbox/moat/internal/sentry/vfs"
 )
 
 func init() {
@@ -37,7 +38,13 @@ func Mmap(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 			return 0, err
 		}
 		defer f.DecRef()
-		mappable, ok := f.FileImpl.(smm.Mappable)
+		if a, ok := f.Impl().(interface{ MapsAnonymous() bool }); ok && a.MapsAnonymous() {
+			// /dev/zero: private or shared anonymous memory.
+			opts.Flags |= unix.MAP_ANONYMOUS
+			opts.Offset = 0
+			return t.MM().MMap(t.Injector(), opts)
+		}
+		mappable, ok := f.Impl().(smm.Mappable)
 		if !ok {
 			return 0, unix.ENODEV
 		}
@@ -50,7 +57,7 @@ func Mmap(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 		if int64(off) < 0 {
 			return 0, unix.EOVERFLOW
 		}
-		opts.File = mappable
+		opts.File = namedMappable{mappable, mappingName(t, f)}
 	} else {
 		opts.Offset = 0
 	}
@@ -100,4 +107,20 @@ func Msync(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 	}
 	_, err := t.Injector().Syscall(unix.SYS_MSYNC, addr, end-addr, uintptr(flags))
 	return 0, err
+}
+
+// namedMappable names a file mapping by the path it was opened at, as
+// /proc/PID/maps shows it.
+type namedMappable struct {
+	smm.Mappable
+	name string
+}
+
+func (n namedMappable) MappingName() string { return n.name }
+
+func mappingName(t *kernel.Task, f *vfs.File) string {
+	if vd := f.VirtualDentry(); vd.Ok() {
+		return vd.PathFrom(t.FS().Root())
+	}
+	return f.Impl().(smm.Mappable).MappingName()
 }

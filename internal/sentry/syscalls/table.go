@@ -12,11 +12,13 @@ package syscalls
 import (
 	"io"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/moat-sandbox/moat/internal/sentry/kernel"
+	"github.com/moat-sandbox/moat/internal/sentry/linux"
 )
 
 // Handler implements one system call.
@@ -134,9 +136,23 @@ func (tb *Table) Call(t *kernel.Task, nr uintptr, a kernel.SyscallArgs) (uintptr
 	if tb.strace != nil {
 		pre = tb.strace.before(t, s, a)
 	}
-	ret, err := s.Handler(t, a)
+	ret, err := tb.run(t, s, a)
 	if tb.strace != nil {
 		tb.strace.after(t, s, a, pre, ret, err)
 	}
 	return ret, err
+}
+
+// run calls the handler. A panic is a bug in the Sentry, never the
+// application's doing; it must not take the whole sandbox down with a Go
+// crash. It is logged with its stack and the process is killed with SIGSYS.
+func (tb *Table) run(t *kernel.Task, s *Syscall, a kernel.SyscallArgs) (ret uintptr, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			tb.log.Error("Sentry bug: panic in system call", "name", s.Name, "panic", r, "stack", string(debug.Stack()))
+			t.ThreadGroup().ExitGroup(kernel.ExitStatus{Signal: linux.SIGSYS, Core: true})
+			ret, err = 0, kernel.ErrNoReturn
+		}
+	}()
+	return s.Handler(t, a)
 }

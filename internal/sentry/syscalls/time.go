@@ -1,6 +1,9 @@
 package syscalls
 
 import (
+	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -12,7 +15,7 @@ import (
 
 func init() {
 	register(map[uintptr]Syscall{
-		unix.SYS_CLOCK_GETTIME:   {Handler: ClockGettime, Status: Partial, Note: "no CPU clocks of other processes, no fd clocks", Args: []Arg{AClock, APtr}},
+		unix.SYS_CLOCK_GETTIME:   {Handler: ClockGettime, Status: Partial, Note: "no clocks of fds (dynamic POSIX clocks)", Args: []Arg{AClock, APtr}},
 		unix.SYS_CLOCK_GETRES:    {Handler: ClockGetres, Args: []Arg{AClock, APtr}},
 		unix.SYS_GETTIMEOFDAY:    {Handler: Gettimeofday, Args: []Arg{APtr, APtr}},
 		unix.SYS_TIME:            {Handler: Time, Args: []Arg{APtr}},
@@ -41,36 +44,123 @@ const (
 	clockTAI             = 11
 )
 
-// hostClock maps an application clock to the host clock that reads it.
-// CPU-time clocks read the stub's own CPU time: the application's threads
-// are the stub's threads.
-func hostClock(t *kernel.Task, id int32) (int32, error) {
+// CPU-time clock IDs encode a process or thread and a kind (clock_getcpuclockid(3)).
+const (
+	cpuClockProf  = 0
+	cpuClockVirt  = 1
+	cpuClockSched = 2
+	cpuClockFD    = 3
+)
+
+// cpuClock is a CPU-time clock resolved to host IDs.
+type cpuClock struct {
+	kind      int
+	perThread bool
+	pid, tid  int // host IDs
+}
+
+// resolveClock turns an application clock ID into a host wall clock ID, or
+// a CPU clock of the stub process or thread behind a sandbox one.
+func resolveClock(t *kernel.Task, id int32) (int32, *cpuClock, error) {
 	switch id {
 	case clockRealtime, clockMonotonic, clockMonotonicRaw, clockRealtimeCoarse,
 		clockMonotonicCoarse, clockBoottime, clockTAI:
-		return id, nil
+		return id, nil, nil
 	case clockRealtimeAlarm:
-		return clockRealtime, nil
+		return clockRealtime, nil, nil
 	case clockBoottimeAlarm:
-		return clockBoottime, nil
+		return clockBoottime, nil, nil
 	case clockProcessCPUTime:
-		// MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED)
-		return int32(^uint32(t.Platform().Process().HostPID())<<3 | 2), nil
+		pid, tid := t.HostIDs()
+		return 0, &cpuClock{kind: cpuClockSched, pid: pid, tid: tid}, nil
 	case clockThreadCPUTime:
-		// MAKE_THREAD_CPUCLOCK(tid, CPUCLOCK_SCHED)
-		return int32(^uint32(t.Platform().HostTID())<<3 | 2 | 4), nil
+		pid, tid := t.HostIDs()
+		return 0, &cpuClock{kind: cpuClockSched, perThread: true, pid: pid, tid: tid}, nil
 	}
-	return 0, unix.EINVAL
+	if id >= 0 {
+		return 0, nil, unix.EINVAL
+	}
+	kind := int(id & 3)
+	perThread := id&4 != 0
+	target := int32(^(id >> 3))
+	if kind == cpuClockFD {
+		return 0, nil, unix.EINVAL
+	}
+	var task *kernel.Task
+	switch {
+	case target == 0:
+		task = t
+	case perThread:
+		task = t.Kernel().TaskByTID(target)
+		if task == nil || task.ThreadGroup() != t.ThreadGroup() {
+			return 0, nil, unix.EINVAL
+		}
+	default:
+		tg := t.Kernel().GroupByTGID(target)
+		if tg == nil {
+			return 0, nil, unix.EINVAL
+		}
+		task = tg.Leader()
+		if task == nil {
+			return 0, nil, unix.EINVAL
+		}
+	}
+	pid, tid := task.HostIDs()
+	return 0, &cpuClock{kind: kind, perThread: perThread, pid: pid, tid: tid}, nil
+}
+
+// read returns the clock's CPU time. A process clock is the host's; a
+// thread clock the host keeps for its own thread group only, so it is read
+// from /proc: schedstat (nanoseconds) or stat (clock ticks).
+func (c *cpuClock) read() (unix.Timespec, error) {
+	var ts unix.Timespec
+	if !c.perThread {
+		err := unix.ClockGettime((^int32(c.pid))<<3|int32(c.kind), &ts)
+		return ts, err
+	}
+	base := "/proc/" + strconv.Itoa(c.pid) + "/task/" + strconv.Itoa(c.tid)
+	if c.kind == cpuClockSched {
+		b, err := os.ReadFile(base + "/schedstat")
+		if err != nil {
+			return ts, unix.EINVAL
+		}
+		f := strings.Fields(string(b))
+		if len(f) < 1 {
+			return ts, unix.EINVAL
+		}
+		ns, _ := strconv.ParseInt(f[0], 10, 64)
+		return unix.NsecToTimespec(ns), nil
+	}
+	b, err := os.ReadFile(base + "/stat")
+	if err != nil {
+		return ts, unix.EINVAL
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(f) < 13 {
+		return ts, unix.EINVAL
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	ticks := utime
+	if c.kind == cpuClockProf {
+		ticks += stime
+	}
+	return unix.NsecToTimespec(ticks * 1e9 / 100), nil
 }
 
 // ClockGettime implements clock_gettime(2).
 func ClockGettime(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
-	id, err := hostClock(t, int32(a[0]))
+	id, cpu, err := resolveClock(t, int32(a[0]))
 	if err != nil {
 		return 0, err
 	}
 	var ts unix.Timespec
-	if err := unix.ClockGettime(id, &ts); err != nil {
+	if cpu != nil {
+		if ts, err = cpu.read(); err != nil {
+			return 0, unix.EINVAL
+		}
+	} else if err := unix.ClockGettime(id, &ts); err != nil {
 		return 0, unix.EINVAL
 	}
 	return 0, copyOutTimespec(t, a[1], ts)
@@ -78,12 +168,18 @@ func ClockGettime(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 
 // ClockGetres implements clock_getres(2).
 func ClockGetres(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
-	id, err := hostClock(t, int32(a[0]))
+	id, cpu, err := resolveClock(t, int32(a[0]))
 	if err != nil {
 		return 0, err
 	}
 	var ts unix.Timespec
-	if err := unix.ClockGetres(id, &ts); err != nil {
+	if cpu != nil {
+		// The scheduler clock counts nanoseconds; the others tick.
+		hostID := -8 | int32(cpu.kind) // MAKE_PROCESS_CPUCLOCK(0, kind): this process
+		if err := unix.ClockGetres(hostID, &ts); err != nil {
+			return 0, unix.EINVAL
+		}
+	} else if err := unix.ClockGetres(id, &ts); err != nil {
 		return 0, unix.EINVAL
 	}
 	if a[1] == 0 {
@@ -168,7 +264,7 @@ func ClockNanosleep(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 		return sleepUntil(t, time.Now().Add(timespecToDuration(ts)), a[3])
 	}
 	// An absolute deadline on the named clock, turned into a monotonic one.
-	hid, _ := hostClock(t, id)
+	hid, _, _ := resolveClock(t, id)
 	var now unix.Timespec
 	unix.ClockGettime(hid, &now)
 	deadline := time.Now().Add(timespecToDuration(ts) - timespecToDuration(now))

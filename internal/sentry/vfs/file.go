@@ -1,6 +1,6 @@
-// Package vfs holds what every file in the Sentry shares: open file
-// descriptions, the per-process fd table, and the interface a task presents
-// to file operations.
+// Package vfs holds what every file in the Sentry shares: the mount tree
+// and path resolution, open file descriptions, the per-process fd table,
+// and the interfaces filesystems implement.
 package vfs
 
 import (
@@ -13,6 +13,7 @@ import (
 
 // Task is the calling task as file operations see it.
 type Task interface {
+	Context
 	// CopyIn and CopyOut move bytes between the Sentry and application
 	// memory; failures are EFAULT.
 	CopyIn(addr uintptr, dst []byte) error
@@ -21,6 +22,9 @@ type Task interface {
 	// the deadline passes (ETIMEDOUT; zero means none), or the task is
 	// interrupted (ErrInterrupted).
 	HostWait(fd int, events int16, deadline time.Time) (int16, error)
+	// Block waits until ch is ready, the deadline passes (ETIMEDOUT) or the
+	// task is interrupted (ErrInterrupted).
+	Block(ch <-chan struct{}, deadline time.Time) error
 }
 
 // ErrInterrupted is returned by blocking operations when a signal or an exit
@@ -31,35 +35,86 @@ type interruptedError struct{}
 
 func (interruptedError) Error() string { return "interrupted" }
 
-// FileImpl is what a filesystem implements for an open file. Methods a file
-// type does not support return the errno Linux gives for them.
+// FileImpl is an open file of some filesystem. It reads and writes either
+// as a stream (StreamFile) or at offsets the File keeps (PositionalFile);
+// other abilities are the optional interfaces below.
 type FileImpl interface {
+	Stat(ctx Context) (Stat, error)
+	// Release frees the file when its last reference goes.
+	Release()
+}
+
+// StreamFile has no offset: pipes, sockets, terminals.
+type StreamFile interface {
+	FileImpl
 	Read(t Task, dst []byte) (int, error)
 	Write(t Task, src []byte) (int, error)
-	Seek(offset int64, whence int) (int64, error)
-	Stat() (unix.Stat_t, error)
-	// Ioctl handles request with argument arg (often an application pointer).
+}
+
+// PositionalFile reads and writes at an offset.
+type PositionalFile interface {
+	FileImpl
+	PRead(t Task, dst []byte, off int64) (int, error)
+	// PWrite writes at off, or at the end of the file (atomically) when off
+	// is negative: O_APPEND.
+	PWrite(t Task, src []byte, off int64) (int, error)
+}
+
+// Seeker is a file that seeks itself (a host fd keeps its own offset).
+type Seeker interface {
+	Seek(t Task, offset int64, whence int) (int64, error)
+}
+
+// Ioctler handles ioctl(2) requests beyond the generic ones.
+type Ioctler interface {
 	Ioctl(t Task, request, arg uintptr) (uintptr, error)
-	// Release frees the file when the last reference goes.
-	Release()
+}
+
+// Truncater changes a file's size through an open file (ftruncate).
+type Truncater interface {
+	Truncate(t Task, size int64) error
+}
+
+// Syncer flushes a file (fsync, fdatasync).
+type Syncer interface {
+	Sync(t Task, dataOnly bool) error
+}
+
+// Allocater preallocates or punches space (fallocate).
+type Allocater interface {
+	Allocate(t Task, mode uint32, off, length int64) error
 }
 
 // File is an open file description: shared by every fd that dup, fork or
 // SCM_RIGHTS made from one open, with one offset and one set of status flags.
 type File struct {
-	FileImpl
+	impl FileImpl
+	// vd is where the file was opened, for files that have a path.
+	vd   VirtualDentry
 	refs atomic.Int64
 
 	mu    sync.Mutex
-	flags int // O_APPEND, O_NONBLOCK, ... and the access mode
+	flags int // access mode and status flags
+
+	// posMu serialises reads, writes and seeks that use the offset.
+	posMu  sync.Mutex
+	offset int64
+	// dirents is a directory's listing, taken when getdents starts at 0.
+	dirents []Dirent
 }
 
 // NewFile returns a file description with one reference.
-func NewFile(impl FileImpl, flags int) *File {
-	f := &File{FileImpl: impl, flags: flags}
+func NewFile(impl FileImpl, vd VirtualDentry, flags int) *File {
+	f := &File{impl: impl, vd: vd, flags: flags}
 	f.refs.Store(1)
 	return f
 }
+
+// Impl is the filesystem's file.
+func (f *File) Impl() FileImpl { return f.impl }
+
+// VirtualDentry is where the file was opened (zero for pipes and sockets).
+func (f *File) VirtualDentry() VirtualDentry { return f.vd }
 
 // IncRef takes a reference.
 func (f *File) IncRef() { f.refs.Add(1) }
@@ -67,7 +122,7 @@ func (f *File) IncRef() { f.refs.Add(1) }
 // DecRef drops a reference, releasing the file with the last.
 func (f *File) DecRef() {
 	if f.refs.Add(-1) == 0 {
-		f.FileImpl.Release()
+		f.impl.Release()
 	}
 }
 
@@ -86,13 +141,221 @@ func (f *File) SetFlags(flags int) {
 	f.mu.Unlock()
 }
 
+// NonBlocking reports O_NONBLOCK.
+func (f *File) NonBlocking() bool { return f.Flags()&unix.O_NONBLOCK != 0 }
+
 // Readable and Writable check the access mode.
 func (f *File) Readable() bool {
-	m := f.Flags() & unix.O_ACCMODE
-	return m == unix.O_RDONLY || m == unix.O_RDWR
+	fl := f.Flags()
+	m := fl & unix.O_ACCMODE
+	return fl&unix.O_PATH == 0 && (m == unix.O_RDONLY || m == unix.O_RDWR)
 }
 
 func (f *File) Writable() bool {
-	m := f.Flags() & unix.O_ACCMODE
-	return m == unix.O_WRONLY || m == unix.O_RDWR
+	fl := f.Flags()
+	m := fl & unix.O_ACCMODE
+	return fl&unix.O_PATH == 0 && (m == unix.O_WRONLY || m == unix.O_RDWR)
 }
+
+// Stat reports the file's inode.
+func (f *File) Stat(ctx Context) (Stat, error) { return f.impl.Stat(ctx) }
+
+// Read reads at the file's offset (read(2)).
+func (f *File) Read(t Task, dst []byte) (int, error) {
+	switch impl := f.impl.(type) {
+	case StreamFile:
+		return impl.Read(t, dst)
+	case PositionalFile:
+		f.posMu.Lock()
+		defer f.posMu.Unlock()
+		n, err := impl.PRead(t, dst, f.offset)
+		f.offset += int64(n)
+		return n, err
+	}
+	return 0, unix.EINVAL
+}
+
+// Write writes at the file's offset, or at the end with O_APPEND.
+func (f *File) Write(t Task, src []byte) (int, error) {
+	switch impl := f.impl.(type) {
+	case StreamFile:
+		return impl.Write(t, src)
+	case PositionalFile:
+		f.posMu.Lock()
+		defer f.posMu.Unlock()
+		off := f.offset
+		if f.Flags()&unix.O_APPEND != 0 {
+			off = -1
+		}
+		n, err := impl.PWrite(t, src, off)
+		if off < 0 {
+			if st, serr := impl.Stat(t); serr == nil {
+				f.offset = st.Size
+			}
+		} else {
+			f.offset += int64(n)
+		}
+		return n, err
+	}
+	return 0, unix.EINVAL
+}
+
+// PRead reads at off without moving the offset (pread(2)).
+func (f *File) PRead(t Task, dst []byte, off int64) (int, error) {
+	impl, ok := f.impl.(PositionalFile)
+	if !ok {
+		return 0, unix.ESPIPE
+	}
+	if off < 0 {
+		return 0, unix.EINVAL
+	}
+	return impl.PRead(t, dst, off)
+}
+
+// PWrite writes at off without moving the offset (pwrite(2)). Like Linux,
+// O_APPEND makes it append anyway.
+func (f *File) PWrite(t Task, src []byte, off int64) (int, error) {
+	impl, ok := f.impl.(PositionalFile)
+	if !ok {
+		return 0, unix.ESPIPE
+	}
+	if off < 0 {
+		return 0, unix.EINVAL
+	}
+	if f.Flags()&unix.O_APPEND != 0 {
+		off = -1
+	}
+	return impl.PWrite(t, src, off)
+}
+
+// Seekable reports whether lseek works on the file.
+func (f *File) Seekable() bool {
+	switch f.impl.(type) {
+	case Seeker, PositionalFile:
+		return true
+	}
+	return f.isDir()
+}
+
+func (f *File) isDir() bool {
+	_, ok := f.impl.(DirFile)
+	return ok
+}
+
+// Seek implements lseek(2).
+func (f *File) Seek(t Task, offset int64, whence int) (int64, error) {
+	if s, ok := f.impl.(Seeker); ok {
+		return s.Seek(t, offset, whence)
+	}
+	_, positional := f.impl.(PositionalFile)
+	if !positional && !f.isDir() {
+		return 0, unix.ESPIPE
+	}
+	f.posMu.Lock()
+	defer f.posMu.Unlock()
+	var base int64
+	switch whence {
+	case unix.SEEK_SET:
+	case unix.SEEK_CUR:
+		base = f.offset
+	case unix.SEEK_END, unix.SEEK_DATA, unix.SEEK_HOLE:
+		if f.isDir() {
+			return 0, unix.EINVAL
+		}
+		st, err := f.impl.Stat(t)
+		if err != nil {
+			return 0, err
+		}
+		switch whence {
+		case unix.SEEK_END:
+			base = st.Size
+		case unix.SEEK_DATA:
+			// Without hole information, the whole file is data.
+			if offset >= st.Size || offset < 0 {
+				return 0, unix.ENXIO
+			}
+		case unix.SEEK_HOLE:
+			if offset >= st.Size || offset < 0 {
+				return 0, unix.ENXIO
+			}
+			offset = st.Size
+		}
+	default:
+		return 0, unix.EINVAL
+	}
+	n := base + offset
+	if offset > 0 && n < base {
+		return 0, unix.EOVERFLOW
+	}
+	if n < 0 {
+		return 0, unix.EINVAL
+	}
+	if f.isDir() && n == 0 {
+		f.dirents = nil
+	}
+	f.offset = n
+	return n, nil
+}
+
+// Ioctl dispatches ioctl(2) to the file, ENOTTY if it takes none.
+func (f *File) Ioctl(t Task, req, arg uintptr) (uintptr, error) {
+	if io, ok := f.impl.(Ioctler); ok {
+		return io.Ioctl(t, req, arg)
+	}
+	return 0, unix.ENOTTY
+}
+
+// DirFile is an open directory.
+type DirFile interface {
+	FileImpl
+	ReadDir(ctx Context) ([]Dirent, error)
+}
+
+// ReadDir returns the directory entries from the file's offset (start) on,
+// and advances it by take(entries, start): how many the caller used.
+func (f *File) ReadDir(ctx Context, take func(ents []Dirent, start int64) int) error {
+	d, ok := f.impl.(DirFile)
+	if !ok {
+		return unix.ENOTDIR
+	}
+	f.posMu.Lock()
+	defer f.posMu.Unlock()
+	if f.dirents == nil || f.offset == 0 {
+		ents, err := d.ReadDir(ctx)
+		if err != nil {
+			return err
+		}
+		f.dirents = append(f.dotEntries(ctx), ents...)
+	}
+	if f.offset >= int64(len(f.dirents)) {
+		take(nil, f.offset)
+		return nil
+	}
+	n := take(f.dirents[f.offset:], f.offset)
+	f.offset += int64(n)
+	return nil
+}
+
+// dotEntries are "." and "..", which filesystems leave out of ReadDir.
+func (f *File) dotEntries(ctx Context) []Dirent {
+	self, err := f.impl.Stat(ctx)
+	if err != nil {
+		return nil
+	}
+	parentIno := self.Ino
+	if f.vd.Ok() {
+		up := f.vd
+		if up.Dentry == up.Mount.root && up.Mount.parent != nil {
+			up = VirtualDentry{up.Mount.parent, up.Mount.point}
+		}
+		if p := up.Dentry.Parent(); p != nil {
+			if st, err := p.inode.Stat(ctx); err == nil {
+				parentIno = st.Ino
+			}
+		}
+	}
+	return []Dirent{{Name: ".", Ino: self.Ino, Type: DT_DIR}, {Name: "..", Ino: parentIno, Type: DT_DIR}}
+}
+
+// DT_DIR is the directory entry type of a directory.
+const DT_DIR = unix.DT_DIR

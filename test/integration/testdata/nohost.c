@@ -1,5 +1,6 @@
-/* Calls that reach the file system and the network, made before the Sentry
- * implements them: each must fail with ENOSYS and leave nothing on the host.
+/* Writes that an application makes under a host directory: inside moat they
+ * succeed in the sandbox's in-memory layer and are visible there, and leave
+ * nothing on the host. Sockets are not implemented yet: ENOSYS.
  * argv[1] is a host directory the test watches. */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,16 +12,24 @@
 #include <unistd.h>
 
 static void report(const char *what, long r) {
-	printf("%s: %s\n", what, r < 0 ? strerror(errno) : "succeeded");
+	printf("%s: %s\n", what, r < 0 ? strerror(errno) : "ok");
 }
 
 int main(int argc, char **argv) {
-	char path[4096];
-	snprintf(path, sizeof path, "%s/made-by-mkdir", argv[1]);
-	report("mkdir", mkdir(path, 0755));
-	snprintf(path, sizeof path, "%s/made-by-open", argv[1]);
-	report("open", syscall(SYS_open, path, O_CREAT | O_WRONLY, 0644));
-	report("openat", syscall(SYS_openat, AT_FDCWD, path, O_CREAT | O_WRONLY, 0644));
+	char dir[4096], file[4096], moved[4096];
+	snprintf(dir, sizeof dir, "%s/made-by-mkdir", argv[1]);
+	snprintf(file, sizeof file, "%s/made-by-open", argv[1]);
+	snprintf(moved, sizeof moved, "%s/renamed", argv[1]);
+	report("mkdir", mkdir(dir, 0755));
+	int fd = syscall(SYS_open, file, O_CREAT | O_WRONLY, 0644);
+	report("open", fd);
+	report("write", write(fd, "data\n", 5));
+	close(fd);
+	report("rename", rename(file, moved));
+	struct stat st;
+	report("stat renamed", stat(moved, &st));
+	printf("size %ld\n", (long)st.st_size);
+	report("stat old name", stat(file, &st));
 	report("socket", socket(AF_INET, SOCK_STREAM, 0));
 	return 0;
 }

@@ -12,6 +12,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/moat-sandbox/moat/internal/sentry/linux"
+
 	"github.com/moat-sandbox/moat/internal/sentry/vfs"
 )
 
@@ -36,7 +38,11 @@ func Import(hostFD int) (*vfs.File, error) {
 		return nil, err
 	}
 	hf := &File{fd: fd}
-	f := vfs.NewFile(hf, fl&(unix.O_ACCMODE|unix.O_APPEND))
+	// The description shows the host's status flags (O_LARGEFILE,
+	// O_APPEND, O_NONBLOCK...), as the application would see them natively.
+	const status = unix.O_ACCMODE | unix.O_APPEND | unix.O_NONBLOCK | linux.O_LARGEFILE | unix.O_DSYNC |
+		unix.O_SYNC | unix.O_DIRECT | unix.O_NOATIME | unix.O_ASYNC
+	f := vfs.NewFile(hf, vfs.VirtualDentry{}, fl&status)
 	hf.nonblock = func() bool { return f.Flags()&unix.O_NONBLOCK != 0 }
 	return f, nil
 }
@@ -63,7 +69,7 @@ func (f *File) wait(t vfs.Task, events int16) error {
 	return err
 }
 
-// Read implements vfs.FileImpl.
+// Read implements vfs.StreamFile.
 func (f *File) Read(t vfs.Task, dst []byte) (int, error) {
 	if err := f.wait(t, unix.POLLIN); err != nil {
 		return 0, err
@@ -80,7 +86,7 @@ func (f *File) Read(t vfs.Task, dst []byte) (int, error) {
 	}
 }
 
-// Write implements vfs.FileImpl.
+// Write implements vfs.StreamFile.
 func (f *File) Write(t vfs.Task, src []byte) (int, error) {
 	done := 0
 	for done < len(src) {
@@ -105,16 +111,19 @@ func (f *File) Write(t vfs.Task, src []byte) (int, error) {
 	return done, nil
 }
 
-// Seek implements vfs.FileImpl.
-func (f *File) Seek(offset int64, whence int) (int64, error) {
+// Seek implements vfs.Seeker: the host fd keeps its own offset, shared
+// with the caller's.
+func (f *File) Seek(t vfs.Task, offset int64, whence int) (int64, error) {
 	return unix.Seek(f.fd, offset, whence)
 }
 
 // Stat implements vfs.FileImpl.
-func (f *File) Stat() (unix.Stat_t, error) {
+func (f *File) Stat(ctx vfs.Context) (vfs.Stat, error) {
 	var st unix.Stat_t
-	err := unix.Fstat(f.fd, &st)
-	return st, err
+	if err := unix.Fstat(f.fd, &st); err != nil {
+		return vfs.Stat{}, err
+	}
+	return vfs.StatFromHost(&st), nil
 }
 
 // Terminal ioctls (ioctl_tty(2)) with the size of what they copy.
@@ -124,7 +133,7 @@ const (
 	fionread      = 0x541b // FIONREAD, as TIOCINQ
 )
 
-// Ioctl implements vfs.FileImpl: terminal requests go to the host terminal
+// Ioctl implements vfs.Ioctler: terminal requests go to the host terminal
 // with the Sentry's own buffer, copied from and to the application.
 func (f *File) Ioctl(t vfs.Task, req, arg uintptr) (uintptr, error) {
 	var size int
