@@ -94,6 +94,18 @@ type Process interface {
 	// Kill kills every thread of the process. It may be called from any
 	// goroutine; the owning threads see StopGone.
 	Kill()
+	// Release frees what the Sentry holds for the process once its last
+	// thread is gone.
+	Release()
+}
+
+// Handoff is a host thread between owners: created by Fork or NewThread,
+// parked in the platform's own code, waiting for a Sentry thread to adopt
+// it.
+type Handoff interface {
+	// Adopt makes the calling OS thread (locked to its goroutine) the
+	// thread's owner.
+	Adopt() (Thread, error)
 }
 
 // Thread is one host thread of a Process, owned by one OS thread of the
@@ -122,6 +134,12 @@ type Thread interface {
 	SetFPState([]byte) error
 	// Reap waits until the host thread, whose process was killed, is gone.
 	Reap()
+	// Fork makes a copy-on-write copy of the thread's process with one
+	// thread, which the caller hands to its new owner. Its registers are the
+	// platform's: the new owner sets the application's.
+	Fork() (Process, Handoff, error)
+	// NewThread adds a thread to the thread's process.
+	NewThread() (Handoff, error)
 	// Interrupt makes a running Switch return StopInterrupt soon. It may be
 	// called from any goroutine; an Interrupt while the thread is stopped makes
 	// the next Switch return StopInterrupt at once.

@@ -113,7 +113,9 @@ func Do(opts Options) (int, error) {
 	for _, g := range groups {
 		gids = append(gids, uint32(g))
 	}
-	creds := auth.New(uint32(os.Getuid()), uint32(os.Getgid()), gids)
+	status, _ := os.ReadFile("/proc/self/status")
+	creds := auth.FromHost(uint32(os.Getuid()), uint32(os.Geteuid()), uint32(os.Getgid()), uint32(os.Getegid()),
+		gids, string(status))
 	path, err := lookPath(ns, creds, cwd, opts.Argv[0], envPath(opts.Env))
 	if err != nil {
 		fds.Release()
@@ -130,6 +132,7 @@ func Do(opts Options) (int, error) {
 		MaxTasks: opts.MaxTasks,
 		Mounts:   ns,
 	})
+	attachKernel(ns, k)
 	err = k.StartInit(kernel.InitArgs{
 		ExecArgs: kernel.ExecArgs{Path: path, Argv: opts.Argv, Envv: opts.Env},
 		Creds:    creds,

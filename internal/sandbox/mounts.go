@@ -12,6 +12,7 @@ import (
 	"github.com/moat-sandbox/moat/internal/sentry/fs/dev"
 	"github.com/moat-sandbox/moat/internal/sentry/fs/hostfs"
 	"github.com/moat-sandbox/moat/internal/sentry/fs/overlay"
+	"github.com/moat-sandbox/moat/internal/sentry/fs/pipe"
 	"github.com/moat-sandbox/moat/internal/sentry/fs/tmpfs"
 	"github.com/moat-sandbox/moat/internal/sentry/vfs"
 )
@@ -69,15 +70,21 @@ func buildMounts(rootfs string, volumes []Volume, ttyFD int) (*vfs.MountNamespac
 	ns := vfs.NewMountNamespace(ovFS, vfs.NewRoot(ovRoot), 0, "overlay", "rw,lowerdir="+rootfs)
 
 	tmpFS, tmpRoot := tmpfs.New("tmpfs", 0o1777, 0, 0)
+	pipe.AttachFIFOs(tmpFS)
 	if err := mountAt(ns, "/tmp", tmpFS, tmpRoot, vfs.MountNoSuid|vfs.MountNoDev, "tmpfs", "rw,nosuid,nodev"); err != nil {
 		return nil, err
 	}
 	devFS, devRoot := dev.New(dev.Options{TTY: ttyFD})
+	pipe.AttachFIFOs(devFS)
 	if err := mountAt(ns, "/dev", devFS, devRoot, vfs.MountNoSuid, "devtmpfs", "rw,nosuid,mode=755"); err != nil {
 		return nil, err
 	}
 	shmFS, shmRoot := tmpfs.New("tmpfs", 0o1777, 0, 0)
+	pipe.AttachFIFOs(shmFS)
 	if err := mountAt(ns, "/dev/shm", shmFS, shmRoot, vfs.MountNoSuid|vfs.MountNoDev, "shm", "rw,nosuid,nodev"); err != nil {
+		return nil, err
+	}
+	if err := mountProcSys(ns); err != nil {
 		return nil, err
 	}
 	for _, v := range volumes {

@@ -87,7 +87,15 @@ func stubFilter() ([]bpf.RawInstruction, error) {
 	}
 	jeq(unix.SYS_RECVMSG, "recvmsg", next)
 	jeq(unix.SYS_CLONE, "clone", next)
+	jeq(unix.SYS_PRCTL, "prctl", next)
 	emit(kill)
+
+	// prctl only to set a forked stub's parent-death signal to SIGKILL.
+	label("prctl")
+	emit(bpf.LoadAbsolute{Off: offArg0, Size: 4})
+	jeq(unix.PR_SET_PDEATHSIG, next, "kill")
+	emit(bpf.LoadAbsolute{Off: offArg0 + 8, Size: 4})
+	jeq(uint32(unix.SIGKILL), "allow", "kill")
 
 	// recvmsg only on fd 0, the stub's socket to the Sentry.
 	label("recvmsg")

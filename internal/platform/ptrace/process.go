@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,6 +27,19 @@ import (
 type Platform struct {
 	sentryPID int32
 	cpus      *cpuPool // nil: threads are not pinned
+	// spawn asks the factory thread for a new stub.
+	spawn chan spawnRequest
+}
+
+// spawnRequest asks the factory for a stub; the answer is its pid (parked,
+// detached) or an error.
+type spawnRequest struct {
+	reply chan spawnReply
+}
+
+type spawnReply struct {
+	proc *process
+	err  error
 }
 
 // Options tune the platform.
@@ -46,28 +60,55 @@ var ignoreSIGCHLD sync.Once
 // must not wait for untraced children of its own (os/exec) after this.
 func New(opts Options) *Platform {
 	ignoreSIGCHLD.Do(func() { signal.Ignore(syscall.SIGCHLD) })
-	p := &Platform{sentryPID: int32(os.Getpid())}
+	p := &Platform{sentryPID: int32(os.Getpid()), spawn: make(chan spawnRequest)}
 	if !opts.NoPin {
 		p.cpus = newCPUPool()
 	}
+	go p.factory()
 	return p
+}
+
+// factory starts every stub from one OS thread that lives as long as the
+// Sentry. A stub's parent-death signal fires when the thread that started
+// it exits, and forked stubs (CLONE_PARENT) share that parent: tying it to a
+// task's thread would kill every stub the day that task's thread ends. The
+// factory starts and initialises a stub, parks it and lets it go; the task
+// that asked adopts it.
+func (p *Platform) factory() {
+	runtime.LockOSThread() // never unlocked: this thread is every stub's parent
+	for req := range p.spawn {
+		proc, err := p.startStub()
+		req.reply <- spawnReply{proc, err}
+	}
 }
 
 // Name implements platform.Platform.
 func (*Platform) Name() string { return "ptrace" }
 
+// stubSocket is a stub's one fd, as the Sentry sees it: sock is the
+// Sentry's end; stubSock a copy of the stub's own end, kept so that the
+// Sentry can drain stale messages. A forked stub inherits its parent's
+// socket, so processes of one lineage share it: mu serialises fd passing
+// (which also uses the stub's fd 1 and its scratch page).
+type stubSocket struct {
+	mu       sync.Mutex
+	sock     int
+	stubSock int
+	refs     atomic.Int32
+}
+
+func (s *stubSocket) decRef() {
+	if s.refs.Add(-1) == 0 {
+		unix.Close(s.sock)
+		unix.Close(s.stubSock)
+	}
+}
+
 // process is one stub process.
 type process struct {
 	plat *Platform
 	pid  int
-
-	// sock is the Sentry's end of the stub's socket; stubSock is a copy of the
-	// stub's own end, kept so that the Sentry can drain stale messages.
-	// fdMu serialises fd passing, which uses the stub's fd 1 and its scratch
-	// page.
-	fdMu     sync.Mutex
-	sock     int
-	stubSock int
+	sock *stubSocket
 
 	vdso     uintptr
 	reserved []platform.Range
@@ -79,15 +120,36 @@ var _ platform.Process = (*process)(nil)
 // NewProcess implements platform.Platform. The caller's goroutine must be
 // locked to its OS thread, which becomes the tracer of the new stub.
 func (p *Platform) NewProcess() (platform.Process, platform.Thread, error) {
+	reply := make(chan spawnReply, 1)
+	p.spawn <- spawnRequest{reply}
+	r := <-reply
+	if r.err != nil {
+		return nil, nil, r.err
+	}
+	h := &handoff{proc: r.proc, tid: r.proc.pid}
+	th, err := h.Adopt()
+	if err != nil {
+		r.proc.Kill()
+		r.proc.Release()
+		return nil, nil, err
+	}
+	return r.proc, th, nil
+}
+
+// startStub runs on the factory thread: start a stub, initialise it, park
+// it and detach, ready for adoption.
+func (p *Platform) startStub() (*process, error) {
 	exe, err := stubExecutable()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return nil, nil, fmt.Errorf("stub socket: %w", err)
+		return nil, fmt.Errorf("stub socket: %w", err)
 	}
-	proc := &process{plat: p, sock: fds[0], stubSock: fds[1]}
+	sock := &stubSocket{sock: fds[0], stubSock: fds[1]}
+	sock.refs.Store(1)
+	proc := &process{plat: p, sock: sock}
 	attr := &syscall.ProcAttr{
 		Env:   []string{},
 		Files: []uintptr{uintptr(fds[1])},
@@ -99,25 +161,21 @@ func (p *Platform) NewProcess() (platform.Process, platform.Thread, error) {
 	}
 	pid, err := syscall.ForkExec(fmt.Sprintf("/proc/self/fd/%d", exe), []string{"moat-stub"}, attr)
 	if err != nil {
-		proc.closeSockets()
-		return nil, nil, fmt.Errorf("starting the stub: %w", err)
+		sock.decRef()
+		return nil, fmt.Errorf("starting the stub: %w", err)
 	}
 	proc.pid = pid
-	t := &thread{proc: proc, tid: pid}
-	t.cpu = p.cpus.pin(pid)
-	if err := proc.init(t); err != nil {
+	t := &thread{proc: proc, tid: pid, cpu: -1}
+	if err := proc.init(t); err == nil {
+		err = t.detach()
+	}
+	if err != nil {
 		proc.Kill()
 		wait4(pid)
-		p.cpus.unpin(t.cpu)
-		proc.closeSockets()
-		return nil, nil, err
+		sock.decRef()
+		return nil, err
 	}
-	return proc, t, nil
-}
-
-func (p *process) closeSockets() {
-	unix.Close(p.sock)
-	unix.Close(p.stubSock)
+	return proc, nil
 }
 
 // init takes the freshly exec'd stub, stopped at its first instruction, to the
@@ -242,6 +300,9 @@ func (p *process) Reserved() []platform.Range { return p.reserved }
 
 // VDSO implements platform.Process.
 func (p *process) VDSO() uintptr { return p.vdso }
+
+// Release implements platform.Process.
+func (p *process) Release() { p.sock.decRef() }
 
 // Kill implements platform.Process.
 func (p *process) Kill() {

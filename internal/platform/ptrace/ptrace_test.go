@@ -188,3 +188,92 @@ func TestCompareAndSwapAndMapFile(t *testing.T) {
 func itoa(i int) string {
 	return strconv.Itoa(i)
 }
+
+// onNewThread runs f on a fresh locked OS thread and waits for it.
+func onNewThread(f func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		runtime.LockOSThread()
+		f()
+	}()
+	<-done
+}
+
+func TestForkAndThreads(t *testing.T) {
+	withProcess(t, func(p platform.Process, th platform.Thread) {
+		code := []byte{
+			0xb8, 0x27, 0, 0, 0, // mov eax, 39
+			0x0f, 0x05, // syscall
+			0xeb, 0xf7, // jmp back to the mov
+		}
+		mapCode(t, p, th, code)
+		if _, err := th.Syscall(unix.SYS_MMAP, 0x20000, 0x1000, unix.PROT_READ|unix.PROT_WRITE,
+			unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_FIXED, ^uintptr(0), 0); err != nil {
+			t.Fatal(err)
+		}
+		p.WriteMemory(0x20000, []byte("parent"))
+		th.Regs().Rip = codeAddr
+		th.SetRegsDirty()
+		if stop, _ := th.Switch(); stop != platform.StopSyscall {
+			t.Fatalf("parent stop %v", stop)
+		}
+		child, h, err := th.Fork()
+		if err != nil {
+			t.Fatalf("Fork: %v", err)
+		}
+		appRegs := *th.Regs()
+		onNewThread(func() {
+			ct, err := h.Adopt()
+			if err != nil {
+				t.Errorf("Adopt: %v", err)
+				return
+			}
+			defer func() { child.Kill(); ct.Reap(); child.Release() }()
+			buf := make([]byte, 6)
+			child.ReadMemory(0x20000, buf)
+			if string(buf) != "parent" {
+				t.Errorf("child sees %q", buf)
+			}
+			child.WriteMemory(0x20000, []byte("child!"))
+			*ct.Regs() = appRegs
+			ct.Regs().Rax = 0
+			ct.SetRegsDirty()
+			if stop, _ := ct.Switch(); stop != platform.StopSyscall || ct.Regs().Orig_rax != 39 {
+				t.Errorf("child stop %v nr %d", stop, ct.Regs().Orig_rax)
+			}
+			status, _ := os.ReadFile("/proc/" + strconv.Itoa(child.HostPID()) + "/status")
+			if !strings.Contains(string(status), "Seccomp:\t2") {
+				t.Errorf("forked stub lost its filter")
+			}
+		})
+		buf := make([]byte, 6)
+		p.ReadMemory(0x20000, buf)
+		if string(buf) != "parent" {
+			t.Errorf("parent memory changed by the child: %q", buf)
+		}
+		h2, err := th.NewThread()
+		if err != nil {
+			t.Fatalf("NewThread: %v", err)
+		}
+		onNewThread(func() {
+			nt, err := h2.Adopt()
+			if err != nil {
+				t.Errorf("Adopt thread: %v", err)
+				return
+			}
+			*nt.Regs() = appRegs
+			nt.SetRegsDirty()
+			if stop, _ := nt.Switch(); stop != platform.StopSyscall {
+				t.Errorf("thread stop %v", stop)
+			}
+			// The thread leaves through the stub.
+			if _, err := nt.Syscall(unix.SYS_EXIT, 0); err == nil {
+				t.Errorf("exit returned")
+			}
+		})
+		if stop, _ := th.Switch(); stop != platform.StopSyscall {
+			t.Errorf("parent after fork: stop %v", stop)
+		}
+	})
+}

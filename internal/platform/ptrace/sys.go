@@ -21,7 +21,7 @@ const (
 	ntX86XState      = 0x202 // NT_X86_XSTATE
 	ptraceEventStop  = 128   // PTRACE_EVENT_STOP
 	syscallStopSig   = int(unix.SIGTRAP) | 0x80
-	ptraceOptions    = unix.PTRACE_O_TRACESYSGOOD | unix.PTRACE_O_EXITKILL
+	ptraceOptions    = unix.PTRACE_O_TRACESYSGOOD | unix.PTRACE_O_EXITKILL | unix.PTRACE_O_TRACEFORK
 	waitAll          = 0x40000000 // __WALL
 	waitNoThread     = 0x20000000 // __WNOTHREAD
 )

@@ -215,10 +215,10 @@ func (t *thread) MapFile(addr, length uintptr, prot, flags int, fd int, offset i
 		return unix.EINVAL
 	}
 	p := t.proc
-	p.fdMu.Lock()
-	defer p.fdMu.Unlock()
+	p.sock.mu.Lock()
+	defer p.sock.mu.Unlock()
 	p.drain()
-	if err := unix.Sendmsg(p.sock, []byte{0}, unix.UnixRights(fd), nil, 0); err != nil {
+	if err := unix.Sendmsg(p.sock.sock, []byte{0}, unix.UnixRights(fd), nil, 0); err != nil {
 		return fmt.Errorf("passing fd to stub: %w", err)
 	}
 	// struct msghdr at scratch+0, its iovec at +64, one data byte at +96, the
@@ -257,7 +257,7 @@ func (p *process) drain() {
 	buf := make([]byte, 1)
 	oob := make([]byte, unix.CmsgSpace(4*8))
 	for {
-		_, oobn, _, _, err := unix.Recvmsg(p.stubSock, buf, oob, unix.MSG_DONTWAIT|unix.MSG_CMSG_CLOEXEC)
+		_, oobn, _, _, err := unix.Recvmsg(p.sock.stubSock, buf, oob, unix.MSG_DONTWAIT|unix.MSG_CMSG_CLOEXEC)
 		if err != nil {
 			return
 		}

@@ -10,11 +10,24 @@ import (
 	"github.com/moat-sandbox/moat/internal/sentry/mm"
 )
 
-// futexKey names a futex word. Private futexes (and, for now, shared ones)
-// are keyed by address space and address.
+// futexKey names a futex word: private futexes by address space and
+// address, shared ones in shared memory by the memory object and offset
+// (so that processes mapping it at different addresses meet).
 type futexKey struct {
-	mm   *mm.MM
-	addr uintptr
+	mm      *mm.MM
+	addr    uintptr
+	shareID uint64
+	off     int64
+}
+
+// FutexKey returns the key of the word at addr.
+func (t *Task) FutexKey(addr uintptr, private bool) futexKey {
+	if !private {
+		if id, off, ok := t.MM().SharedKey(addr); ok {
+			return futexKey{shareID: id, off: off}
+		}
+	}
+	return futexKey{mm: t.MM(), addr: addr}
 }
 
 type futexWaiter struct {
@@ -22,6 +35,10 @@ type futexWaiter struct {
 	bitset uint32
 	woken  chan struct{} // closed by the waker
 	done   bool          // woken or requeued away; guarded by futexTable.mu
+	// PI waiters: their TID, and whether the unlocker made them owner.
+	pi         bool
+	tid        int32
+	handedOver bool
 }
 
 // futexTable holds every waiting task. One lock: the operations are short,
@@ -44,7 +61,7 @@ func (t *Task) readFutexWord(addr uintptr) (uint32, error) {
 		return 0, unix.EINVAL
 	}
 	var b [4]byte
-	if err := t.mm.CopyIn(addr, b[:]); err != nil {
+	if err := t.MM().CopyIn(addr, b[:]); err != nil {
 		return 0, err
 	}
 	return binary.LittleEndian.Uint32(b[:]), nil
@@ -53,12 +70,12 @@ func (t *Task) readFutexWord(addr uintptr) (uint32, error) {
 // FutexWait blocks while the word at addr holds val, until a wake with a
 // matching bitset, the deadline (zero: none; ETIMEDOUT) or an interruption
 // (vfs.ErrInterrupted). EAGAIN if the word differs.
-func (t *Task) FutexWait(addr uintptr, val, bitset uint32, deadline time.Time) error {
+func (t *Task) FutexWait(addr uintptr, private bool, val, bitset uint32, deadline time.Time) error {
 	if bitset == 0 {
 		return unix.EINVAL
 	}
 	ft := &t.k.futexes
-	key := futexKey{t.mm, addr}
+	key := t.FutexKey(addr, private)
 	ft.mu.Lock()
 	ft.init()
 	cur, err := t.readFutexWord(addr)
@@ -122,7 +139,7 @@ func (ft *futexTable) wakeLocked(key futexKey, n int, bitset uint32) int {
 }
 
 // FutexWake wakes up to n waiters on addr and returns how many.
-func (t *Task) FutexWake(addr uintptr, n int, bitset uint32) (int, error) {
+func (t *Task) FutexWake(addr uintptr, private bool, n int, bitset uint32) (int, error) {
 	if bitset == 0 {
 		return 0, unix.EINVAL
 	}
@@ -133,12 +150,12 @@ func (t *Task) FutexWake(addr uintptr, n int, bitset uint32) (int, error) {
 	ft.mu.Lock()
 	defer ft.mu.Unlock()
 	ft.init()
-	return ft.wakeLocked(futexKey{t.mm, addr}, n, bitset), nil
+	return ft.wakeLocked(t.FutexKey(addr, private), n, bitset), nil
 }
 
 // FutexRequeue wakes up to nWake waiters on addr and moves up to nMove
 // others to addr2. With check, the word at addr must hold val (EAGAIN).
-func (t *Task) FutexRequeue(addr, addr2 uintptr, nWake, nMove int, check bool, val uint32) (int, error) {
+func (t *Task) FutexRequeue(addr, addr2 uintptr, private bool, nWake, nMove int, check bool, val uint32) (int, error) {
 	if addr%4 != 0 || addr2%4 != 0 {
 		return 0, unix.EINVAL
 	}
@@ -155,7 +172,7 @@ func (t *Task) FutexRequeue(addr, addr2 uintptr, nWake, nMove int, check bool, v
 			return 0, unix.EAGAIN
 		}
 	}
-	key, key2 := futexKey{t.mm, addr}, futexKey{t.mm, addr2}
+	key, key2 := t.FutexKey(addr, private), t.FutexKey(addr2, private)
 	woken := ft.wakeLocked(key, nWake, ^uint32(0))
 	moved := 0
 	if key != key2 {
@@ -179,7 +196,7 @@ func (t *Task) FutexRequeue(addr, addr2 uintptr, nWake, nMove int, check bool, v
 // FutexWakeOp implements FUTEX_WAKE_OP: atomically apply op to the word at
 // addr2 (through the stub's compare-and-swap), wake n on addr, and n2 on
 // addr2 if the old value passes the comparison.
-func (t *Task) FutexWakeOp(addr, addr2 uintptr, n, n2 int, encoded uint32) (int, error) {
+func (t *Task) FutexWakeOp(addr, addr2 uintptr, private bool, n, n2 int, encoded uint32) (int, error) {
 	if addr%4 != 0 || addr2%4 != 0 {
 		return 0, unix.EINVAL
 	}
@@ -229,7 +246,7 @@ func (t *Task) FutexWakeOp(addr, addr2 uintptr, n, n2 int, encoded uint32) (int,
 			break
 		}
 	}
-	woken := ft.wakeLocked(futexKey{t.mm, addr}, n, ^uint32(0))
+	woken := ft.wakeLocked(t.FutexKey(addr, private), n, ^uint32(0))
 	o := int32(old)
 	var pass bool
 	switch cmp {
@@ -247,7 +264,148 @@ func (t *Task) FutexWakeOp(addr, addr2 uintptr, n, n2 int, encoded uint32) (int,
 		pass = o >= cmparg
 	}
 	if pass {
-		woken += ft.wakeLocked(futexKey{t.mm, addr2}, n2, ^uint32(0))
+		woken += ft.wakeLocked(t.FutexKey(addr2, private), n2, ^uint32(0))
 	}
 	return woken, nil
+}
+
+// PI futexes (futex(2) FUTEX_LOCK_PI and friends). The word holds the
+// owner's TID, FUTEX_WAITERS when some task waits, FUTEX_OWNER_DIED when an
+// owner died holding it. The Sentry has no scheduler priorities to
+// inherit; it keeps the ownership protocol, which is what glibc's
+// PTHREAD_PRIO_INHERIT mutexes rely on.
+
+// casWord changes the futex word through the stub's compare-and-swap.
+func (t *Task) casWord(addr uintptr, old, new uint32) (bool, error) {
+	got, err := t.th.CompareAndSwap32(addr, old, new)
+	if err != nil {
+		return false, unix.EFAULT
+	}
+	return got == old, nil
+}
+
+// FutexLockPI takes the PI futex at addr, waiting (until deadline) while
+// another task owns it; try fails with EAGAIN instead of waiting.
+func (t *Task) FutexLockPI(addr uintptr, deadline time.Time, try bool) error {
+	if addr%4 != 0 {
+		return unix.EINVAL
+	}
+	ft := &t.k.futexes
+	key := t.FutexKey(addr, false)
+	for {
+		ft.mu.Lock()
+		ft.init()
+		cur, err := t.readFutexWord(addr)
+		if err != nil {
+			ft.mu.Unlock()
+			return err
+		}
+		owner := int32(cur & futexTIDMask)
+		waiters := uint32(0)
+		if len(ft.waiters[key]) > 0 {
+			waiters = futexWaitersBit
+		}
+		switch {
+		case owner == 0:
+			ok, err := t.casWord(addr, cur, uint32(t.tid)|cur&futexOwnerDied|waiters)
+			ft.mu.Unlock()
+			if err != nil || ok {
+				return err
+			}
+			continue
+		case owner == t.tid:
+			ft.mu.Unlock()
+			return unix.EDEADLK
+		case t.k.TaskByTID(owner) == nil:
+			// The owner is gone: the lock passes on, marked.
+			ok, err := t.casWord(addr, cur, uint32(t.tid)|futexOwnerDied|waiters)
+			ft.mu.Unlock()
+			if err != nil || ok {
+				return err
+			}
+			continue
+		case try:
+			ft.mu.Unlock()
+			return unix.EAGAIN
+		}
+		if cur&futexWaitersBit == 0 {
+			ok, err := t.casWord(addr, cur, cur|futexWaitersBit)
+			if err != nil || !ok {
+				ft.mu.Unlock()
+				if err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		w := &futexWaiter{key: key, bitset: ^uint32(0), woken: make(chan struct{}), pi: true, tid: t.tid}
+		ft.waiters[key] = append(ft.waiters[key], w)
+		ft.mu.Unlock()
+		err = t.Block(w.woken, deadline)
+		ft.mu.Lock()
+		if w.done {
+			ft.mu.Unlock()
+			if w.handedOver {
+				return nil // the unlocker made us the owner
+			}
+			continue
+		}
+		ft.removeLocked(w)
+		ft.mu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// FutexUnlockPI releases the PI futex at addr, handing it to the first
+// waiter.
+func (t *Task) FutexUnlockPI(addr uintptr) error {
+	if addr%4 != 0 {
+		return unix.EINVAL
+	}
+	ft := &t.k.futexes
+	key := t.FutexKey(addr, false)
+	ft.mu.Lock()
+	defer ft.mu.Unlock()
+	ft.init()
+	for {
+		cur, err := t.readFutexWord(addr)
+		if err != nil {
+			return err
+		}
+		if int32(cur&futexTIDMask) != t.tid {
+			return unix.EPERM
+		}
+		list := ft.waiters[key]
+		if len(list) == 0 {
+			ok, err := t.casWord(addr, cur, 0)
+			if err != nil {
+				return err
+			}
+			if ok {
+				return nil
+			}
+			continue
+		}
+		w := list[0]
+		nv := uint32(w.tid)
+		if len(list) > 1 {
+			nv |= futexWaitersBit
+		}
+		ok, err := t.casWord(addr, cur, nv)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		ft.waiters[key] = list[1:]
+		if len(list) == 1 {
+			delete(ft.waiters, key)
+		}
+		w.done, w.handedOver = true, true
+		close(w.woken)
+		return nil
+	}
 }

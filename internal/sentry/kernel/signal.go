@@ -1,6 +1,8 @@
 package kernel
 
 import (
+	"time"
+
 	"golang.org/x/sys/unix"
 
 	"github.com/moat-sandbox/moat/internal/sentry/linux"
@@ -76,18 +78,34 @@ func (q *sigQueue) discard(set linux.SignalSet) {
 const stopSignals = linux.SignalSet(1<<(linux.SIGSTOP-1) | 1<<(linux.SIGTSTP-1) |
 	1<<(linux.SIGTTIN-1) | 1<<(linux.SIGTTOU-1))
 
-// SendSignal sends a process-directed signal (kill(2)).
+// SendSignal sends a process-directed signal (kill(2)). Kernel.mu must not
+// be held.
 func (tg *ThreadGroup) SendSignal(info *linux.SignalInfo) error {
 	tg.mu.Lock()
-	defer tg.mu.Unlock()
-	return tg.sendLocked(info, nil)
+	err := tg.sendLocked(info, nil)
+	tg.mu.Unlock()
+	tg.flushReports()
+	return err
 }
 
 // SendSignal sends a thread-directed signal (tgkill(2)).
 func (t *Task) SendSignal(info *linux.SignalInfo) error {
 	t.tg.mu.Lock()
-	defer t.tg.mu.Unlock()
-	return t.tg.sendLocked(info, t)
+	err := t.tg.sendLocked(info, t)
+	t.tg.mu.Unlock()
+	t.tg.flushReports()
+	return err
+}
+
+// flushReports tells the parent about a continue that sendLocked saw.
+func (tg *ThreadGroup) flushReports() {
+	tg.mu.Lock()
+	cont := tg.reportCont
+	tg.reportCont = false
+	tg.mu.Unlock()
+	if cont {
+		tg.reportStop(false, linux.SIGCONT)
+	}
 }
 
 // ignoredLocked reports whether sig would be ignored on delivery.
@@ -105,17 +123,24 @@ func (tg *ThreadGroup) ignoredLocked(sig linux.Signal) bool {
 // sendLocked queues info for the group (target nil) or one task, and wakes
 // a task that can take it. tg.mu must be held.
 func (tg *ThreadGroup) sendLocked(info *linux.SignalInfo, target *Task) error {
+	_, err := tg.queueLocked(info, target)
+	return err
+}
+
+// queueLocked is sendLocked, also reporting whether the signal was queued
+// (not dropped as ignored or already pending).
+func (tg *ThreadGroup) queueLocked(info *linux.SignalInfo, target *Task) (bool, error) {
 	sig := linux.Signal(info.Signo)
 	if !sig.Valid() {
-		return unix.EINVAL
+		return false, unix.EINVAL
 	}
 	if tg.exiting {
-		return nil
+		return false, nil
 	}
 	switch {
 	case sig == linux.SIGKILL:
 		tg.startExitLocked(ExitStatus{Signal: linux.SIGKILL})
-		return nil
+		return false, nil
 	case sig == linux.SIGCONT:
 		tg.pending.discard(stopSignals)
 		for _, t := range tg.tasks {
@@ -124,6 +149,7 @@ func (tg *ThreadGroup) sendLocked(info *linux.SignalInfo, target *Task) error {
 		if tg.stopped {
 			tg.stopped = false
 			close(tg.cont)
+			tg.reportCont = true
 		}
 	case stopSignals.Has(sig):
 		cont := linux.SignalSetOf(linux.SIGCONT)
@@ -132,13 +158,13 @@ func (tg *ThreadGroup) sendLocked(info *linux.SignalInfo, target *Task) error {
 			t.pending.discard(cont)
 		}
 	}
-	blockedBy := func(t *Task) bool { return t != nil && t.mask.Has(sig) }
+	blockedBy := func(t *Task) bool { return t != nil && t.blocks(sig) }
 	recipient := target
 	if recipient == nil {
 		recipient = tg.leader
 	}
 	if tg.ignoredLocked(sig) && !blockedBy(recipient) {
-		return nil
+		return false, nil
 	}
 	q := &tg.pending
 	if target != nil {
@@ -146,29 +172,70 @@ func (tg *ThreadGroup) sendLocked(info *linux.SignalInfo, target *Task) error {
 	}
 	if !q.enqueue(info) {
 		if sig.Realtime() {
-			return unix.EAGAIN
+			return false, unix.EAGAIN
 		}
-		return nil
+		return false, nil // a standard signal already pending
 	}
 	if target != nil {
-		if !target.mask.Has(sig) {
+		if !target.blocks(sig) {
 			target.interrupt()
 		}
-		return nil
+		return true, nil
 	}
 	// A process-directed signal goes to the leader if it can take it, else
 	// to any thread that does not block it.
-	if tg.leader != nil && !tg.leader.exiting && !tg.leader.mask.Has(sig) {
+	if tg.leader != nil && !tg.leader.exiting && !tg.leader.blocks(sig) {
 		tg.leader.interrupt()
-		return nil
+		return true, nil
 	}
 	for _, t := range tg.tasks {
-		if !t.exiting && !t.mask.Has(sig) {
+		if !t.exiting && !t.blocks(sig) {
 			t.interrupt()
-			return nil
+			return true, nil
 		}
 	}
-	return nil
+	return true, nil
+}
+
+// blocks reports whether the task neither takes sig nor waits for it
+// (rt_sigtimedwait); tg.mu must be held.
+func (t *Task) blocks(sig linux.Signal) bool {
+	return t.mask.Has(sig) && !t.sigWaiting.Has(sig)
+}
+
+// SigTimedWait implements rt_sigtimedwait(2): take a pending signal of set,
+// or wait for one until the deadline (EAGAIN) or an unrelated signal
+// (EINTR).
+func (t *Task) SigTimedWait(set linux.SignalSet, deadline time.Time) (*linux.SignalInfo, error) {
+	set &^= linux.Unblockable
+	tg := t.tg
+	take := func() (linux.SignalInfo, bool) {
+		if info, ok := t.pending.dequeue(^set); ok {
+			return info, true
+		}
+		return tg.pending.dequeue(^set)
+	}
+	tg.mu.Lock()
+	if info, ok := take(); ok {
+		tg.mu.Unlock()
+		tg.timerDelivered(&info)
+		return &info, nil
+	}
+	t.sigWaiting = set
+	tg.mu.Unlock()
+	err := t.Block(nil, deadline)
+	tg.mu.Lock()
+	t.sigWaiting = 0
+	info, ok := take()
+	tg.mu.Unlock()
+	switch {
+	case ok:
+		tg.timerDelivered(&info)
+		return &info, nil
+	case err == unix.ETIMEDOUT:
+		return nil, unix.EAGAIN
+	}
+	return nil, unix.EINTR
 }
 
 // forceSignal delivers a signal the task cannot block or ignore, as the
@@ -307,4 +374,25 @@ func (t *Task) SetAltStack(st linux.SignalStack) error {
 	st.Flags &^= linux.SS_ONSTACK
 	t.altStack = st
 	return nil
+}
+
+// sendQueued sends a signal as SendSignal does and reports whether it was
+// queued (timers count overruns on that).
+func (tg *ThreadGroup) sendQueued(info *linux.SignalInfo, target *Task) bool {
+	tg.mu.Lock()
+	queued, _ := tg.queueLocked(info, target)
+	tg.mu.Unlock()
+	tg.flushReports()
+	return queued
+}
+
+// RestoreSavedMask puts back the mask SetSavedMask replaced, when the call
+// that set it returns without running a handler.
+func (t *Task) RestoreSavedMask() {
+	t.tg.mu.Lock()
+	defer t.tg.mu.Unlock()
+	if t.haveSavedMask {
+		t.haveSavedMask = false
+		t.setMaskLocked(t.savedMask)
+	}
 }

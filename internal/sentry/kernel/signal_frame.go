@@ -113,10 +113,10 @@ func (t *Task) setupFrame(info *linux.SignalInfo, act *linux.SigAction, oldMask 
 	le.PutUint64(uc[ucSigmask:], uint64(oldMask))
 	info.Marshal(f[frameInfo:])
 
-	if err := t.mm.CopyOut(uintptr(fpAddr), fp); err != nil {
+	if err := t.MM().CopyOut(uintptr(fpAddr), fp); err != nil {
 		return err
 	}
-	if err := t.mm.CopyOut(uintptr(frame), f[:]); err != nil {
+	if err := t.MM().CopyOut(uintptr(frame), f[:]); err != nil {
 		return err
 	}
 
@@ -173,7 +173,7 @@ func (t *Task) SignalReturn() error {
 	regs := t.th.Regs()
 	frame := regs.Rsp - 8
 	var f [frameSize]byte
-	if err := t.mm.CopyIn(uintptr(frame), f[:]); err != nil {
+	if err := t.MM().CopyIn(uintptr(frame), f[:]); err != nil {
 		return t.badFrame()
 	}
 	le := binary.LittleEndian
@@ -194,7 +194,7 @@ func (t *Task) SignalReturn() error {
 			return t.badFrame()
 		}
 		fp := make([]byte, len(cur))
-		if err := t.mm.CopyIn(uintptr(fpAddr), fp); err != nil {
+		if err := t.MM().CopyIn(uintptr(fpAddr), fp); err != nil {
 			return t.badFrame()
 		}
 		if le.Uint32(fp[swReservedOff:]) != fpXStateMagic1 {

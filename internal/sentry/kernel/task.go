@@ -23,11 +23,13 @@ type Task struct {
 	tid int32
 
 	// Owned by the task goroutine.
-	th    platform.Thread
-	mm    *mm.MM
-	fds   *vfs.FDTable
-	fs    *FSContext
-	prog  *loader.Program
+	th platform.Thread
+	// mm, fds, fs and prog change only on the task's goroutine (clone,
+	// exec, unshare) but are read from others (/proc, futex keys): atomic.
+	mm    atomic.Pointer[mm.MM]
+	fds   atomic.Pointer[vfs.FDTable]
+	fs    atomic.Pointer[FSContext]
+	prog  atomic.Pointer[loader.Program]
 	creds atomic.Pointer[auth.Credentials]
 	name  atomic.Pointer[string]
 
@@ -37,6 +39,9 @@ type Task struct {
 	haveSavedMask bool
 	pending       sigQueue
 	altStack      linux.SignalStack
+	// sigWaiting are blocked signals rt_sigtimedwait is waiting for: they
+	// wake the task like unblocked ones.
+	sigWaiting linux.SignalSet
 
 	// Interruption: interrupted is set (then the others poked) whenever the
 	// task must come back to its run loop: a signal, an exit, a stop.
@@ -52,8 +57,9 @@ type Task struct {
 	restartBlock func(t *Task) (uintptr, error)
 
 	clearChildTID uintptr
-	robustList    uintptr
+	robustList    atomic.Uintptr
 	exitCode      int // exit(2)'s status for a lone thread exit
+	stopSig       linux.Signal
 	exiting       bool
 }
 
@@ -77,7 +83,7 @@ func (t *Task) TID() int32 { return t.tid }
 func (t *Task) TGID() int32 { return t.tg.tgid }
 
 // MM is the task's address space.
-func (t *Task) MM() *mm.MM { return t.mm }
+func (t *Task) MM() *mm.MM { return t.mm.Load() }
 
 // Injector runs memory system calls in the task's host address space.
 func (t *Task) Injector() mm.Injector { return t.th }
@@ -86,10 +92,10 @@ func (t *Task) Injector() mm.Injector { return t.th }
 func (t *Task) Platform() platform.Thread { return t.th }
 
 // FDTable is the task's fd table.
-func (t *Task) FDTable() *vfs.FDTable { return t.fds }
+func (t *Task) FDTable() *vfs.FDTable { return t.fds.Load() }
 
 // FS is the task's root, working directory and umask.
-func (t *Task) FS() *FSContext { return t.fs }
+func (t *Task) FS() *FSContext { return t.fs.Load() }
 
 // Mounts is the task's mount namespace.
 func (t *Task) Mounts() *vfs.MountNamespace { return t.k.Mounts }
@@ -117,7 +123,7 @@ func (t *Task) SetName(n string) {
 }
 
 // Program describes the running executable's initial stack.
-func (t *Task) Program() *loader.Program { return t.prog }
+func (t *Task) Program() *loader.Program { return t.prog.Load() }
 
 // Log is the kernel's diagnostic log.
 func (t *Task) Log() *slog.Logger { return t.k.Log }
@@ -137,14 +143,14 @@ func (t *Task) TakeRestartBlock() func(t *Task) (uintptr, error) {
 }
 
 // CopyIn implements vfs.Task.
-func (t *Task) CopyIn(addr uintptr, dst []byte) error { return t.mm.CopyIn(addr, dst) }
+func (t *Task) CopyIn(addr uintptr, dst []byte) error { return t.MM().CopyIn(addr, dst) }
 
 // CopyOut implements vfs.Task.
-func (t *Task) CopyOut(addr uintptr, src []byte) error { return t.mm.CopyOut(addr, src) }
+func (t *Task) CopyOut(addr uintptr, src []byte) error { return t.MM().CopyOut(addr, src) }
 
 // CopyInString reads a NUL-terminated string of at most max bytes.
 func (t *Task) CopyInString(addr uintptr, max int) (string, error) {
-	return t.mm.CopyInString(addr, max)
+	return t.MM().CopyInString(addr, max)
 }
 
 // interrupt brings the task back to its run loop: out of application code,
@@ -264,10 +270,10 @@ func (t *Task) releaseWakeFD() {
 func (t *Task) SetClearChildTID(addr uintptr) { t.clearChildTID = addr }
 
 // SetRobustList records the robust futex list head (set_robust_list(2)).
-func (t *Task) SetRobustList(addr uintptr) { t.robustList = addr }
+func (t *Task) SetRobustList(addr uintptr) { t.robustList.Store(addr) }
 
 // RobustList is the robust futex list head.
-func (t *Task) RobustList() uintptr { return t.robustList }
+func (t *Task) RobustList() uintptr { return t.robustList.Load() }
 
 // HostIDs returns the host process and thread IDs behind the task (CPU
 // clocks, diagnostics). Safe from any goroutine.

@@ -54,8 +54,11 @@ func (t *Task) run() {
 			t.fault(fault)
 		case platform.StopInterrupt:
 		case platform.StopGone:
-			// Killed from outside the Sentry (or during a group exit).
-			t.tg.ExitGroup(ExitStatus{Signal: linux.SIGKILL})
+			// Killed from outside the Sentry, unless the task was already
+			// on its way out (a group exit, an exec in another thread).
+			if !t.shouldExit() {
+				t.tg.ExitGroup(ExitStatus{Signal: linux.SIGKILL})
+			}
 		}
 	}
 	t.exit()
@@ -130,6 +133,11 @@ func (t *Task) deliverSignals() {
 		}
 		sig := linux.Signal(info.Signo)
 		act := tg.actions[sig-1]
+		if info.Code == linux.SI_TIMER || info.Code == linux.SI_KERNEL {
+			tg.mu.Unlock()
+			tg.timerDelivered(&info)
+			tg.mu.Lock()
+		}
 		switch act.Handler {
 		case linux.SIG_IGN:
 			tg.mu.Unlock()
@@ -140,6 +148,7 @@ func (t *Task) deliverSignals() {
 				tg.mu.Unlock()
 				continue
 			case linux.ActStop:
+				t.stopSig = sig
 				t.groupStopLocked()
 				continue
 			default:
@@ -225,7 +234,8 @@ func (t *Task) restartSyscall(viaRestartBlock bool) {
 // held on entry and released on return.
 func (t *Task) groupStopLocked() {
 	tg := t.tg
-	if !tg.stopped {
+	first := !tg.stopped
+	if first {
 		tg.stopped = true
 		tg.cont = make(chan struct{})
 		for _, o := range tg.tasks {
@@ -236,6 +246,9 @@ func (t *Task) groupStopLocked() {
 	}
 	cont := tg.cont
 	tg.mu.Unlock()
+	if first {
+		tg.reportStop(true, t.stopSig)
+	}
 	<-cont
 }
 
@@ -275,21 +288,27 @@ func (t *Task) exit() {
 	tg := t.tg
 	tg.mu.Lock()
 	groupExit := tg.exiting
+	shared := tg.sharedProc
 	tg.mu.Unlock()
-	if groupExit {
+	if !groupExit {
+		t.exitRobustList(true)
+		t.clearTID()
+	}
+	if groupExit && !shared {
 		t.th.Reap()
 	} else {
-		// A lone thread exit: its host thread exits through the stub.
-		if _, err := t.th.Syscall(unix.SYS_EXIT, 0); err != nil {
-			t.th.Reap()
-		}
+		// The thread leaves through the stub; the process lives on.
+		t.th.Syscall(unix.SYS_EXIT, 0)
 		t.th.Reap()
 	}
 	t.releaseWakeFD()
+	t.FDTable().Release()
 
 	k := t.k
 	k.mu.Lock()
-	delete(k.tasks, t.tid)
+	if k.tasks[t.tid] == t {
+		delete(k.tasks, t.tid)
+	}
 	k.mu.Unlock()
 
 	tg.mu.Lock()
@@ -300,38 +319,27 @@ func (t *Task) exit() {
 		}
 	}
 	last := len(tg.tasks) == 0
+	if tg.tasksChanged != nil {
+		close(tg.tasksChanged)
+		tg.tasksChanged = nil
+	}
 	tg.mu.Unlock()
 	if last {
-		t.fds.Release()
 		k.groupExited(tg)
 	}
 }
 
-// groupExited is called once the last task of tg is gone.
-func (k *Kernel) groupExited(tg *ThreadGroup) {
-	close(tg.done)
-	k.mu.Lock()
-	delete(k.groups, tg.tgid)
-	isInit := tg == k.initTG
-	var others []*ThreadGroup
-	if isInit {
-		for _, o := range k.groups {
-			others = append(others, o)
-		}
-	}
-	k.mu.Unlock()
-	if !isInit {
+// clearTID does CLONE_CHILD_CLEARTID's work as a thread leaves: zero the
+// word and wake one futex waiter (pthread_join).
+func (t *Task) clearTID() {
+	if t.clearChildTID == 0 {
 		return
 	}
-	// When init dies, the PID namespace dies with it.
-	for _, o := range others {
-		o.ExitGroup(ExitStatus{Signal: linux.SIGKILL})
+	var zero [4]byte
+	if t.MM().CopyOut(t.clearChildTID, zero[:]) == nil {
+		t.FutexWake(t.clearChildTID, false, 1, ^uint32(0))
 	}
-	for _, o := range others {
-		<-o.done
-	}
-	k.initExit = tg.exitStat
-	close(k.initDone)
+	t.clearChildTID = 0
 }
 
 // negErrno is rax for a failed system call.

@@ -31,8 +31,21 @@ type ThreadGroup struct {
 	stopped bool
 	cont    chan struct{}
 
-	parent *ThreadGroup // nil for init
-	exe    vfs.VirtualDentry
+	exe vfs.VirtualDentry
+	// execed: the group has called execve since fork (setpgid's EACCES).
+	execed bool
+	// sharedProc: the group runs in another group's host process (a
+	// CLONE_VM child before its exec): its exit must not kill the process.
+	sharedProc bool
+	// tasksChanged is closed (and replaced) whenever a task leaves.
+	tasksChanged chan struct{}
+	// finalUsage is the CPU use read as the group began to exit.
+	finalUsage Usage
+	// reportCont: SIGCONT resumed the group; the parent hears of it once
+	// the signal lock is released.
+	reportCont bool
+	// tree is the group's place among processes, guarded by Kernel.mu.
+	tree   processTree
 	limits *Limits
 	timers timers
 	// done is closed when the last task has exited.
@@ -89,7 +102,15 @@ func (tg *ThreadGroup) startExitLocked(status ExitStatus) {
 	for _, t := range tg.tasks {
 		t.interrupt()
 	}
-	if tg.proc != nil {
+	if tg.proc != nil && !tg.sharedProc {
+		// What the process used, read before it goes (getrusage of its
+		// parent's children).
+		tg.finalUsage = hostUsage(tg.proc.HostPID())
+		// Robust mutexes its threads hold may live in memory other
+		// processes share: mark them before the memory goes.
+		for _, t := range tg.tasks {
+			t.exitRobustList(false)
+		}
 		tg.proc.Kill()
 	}
 	tg.timers.stopAll()
@@ -157,16 +178,6 @@ const nrOpen = 1 << 20
 
 // rlimNLimits is the number of resource limits (RLIMIT_RTTIME is the last).
 const rlimNLimits = 16
-
-// ParentTGID is the parent's process ID in the sandbox, 0 for init.
-func (tg *ThreadGroup) ParentTGID() int32 {
-	tg.mu.Lock()
-	defer tg.mu.Unlock()
-	if tg.parent == nil {
-		return 0
-	}
-	return tg.parent.tgid
-}
 
 // Exe is the running executable (/proc/PID/exe).
 func (tg *ThreadGroup) Exe() vfs.VirtualDentry {

@@ -228,11 +228,18 @@ func (m *MM) MMap(inj Injector, o MMapOpts) (uintptr, error) {
 	} else if err := inj.MapFile(addr, length, prot, flags, o.File.HostFD(), o.Offset); err != nil {
 		return 0, err
 	}
-	m.vmas.remove(addr, addr+length)
-	m.vmas.insert(VMA{
+	v := VMA{
 		Start: addr, End: addr + length, Prot: prot, Shared: typ == unix.MAP_SHARED,
 		File: o.File, Offset: o.Offset, Name: o.Name,
-	})
+	}
+	if v.Shared {
+		v.ShareID = shareID(o.File)
+		if o.File == nil {
+			v.Offset = 0
+		}
+	}
+	m.vmas.remove(addr, addr+length)
+	m.vmas.insert(v)
 	return addr, nil
 }
 
@@ -441,7 +448,7 @@ func (m *MM) Mremap(inj Injector, oldAddr, oldLen, newLen uintptr, flags int, ne
 		}
 		grown := proto
 		grown.Start, grown.End = oldAddr+oldLen, end
-		if grown.File != nil {
+		if grown.File != nil || grown.ShareID != 0 {
 			grown.Offset = proto.Offset + int64(grown.Start-proto.Start)
 		}
 		m.vmas.insert(grown)
@@ -484,7 +491,7 @@ func (m *MM) moveLocked(inj Injector, proto VMA, oldAddr, oldLen, newLen, newAdd
 	}
 	moved := proto
 	moved.Start, moved.End = newAddr, newAddr+newLen
-	if moved.File != nil {
+	if moved.File != nil || moved.ShareID != 0 {
 		moved.Offset = proto.Offset + int64(oldAddr-proto.Start)
 	}
 	m.vmas.insert(moved)
@@ -662,4 +669,60 @@ func (m *MM) FindSpace(length uintptr) (uintptr, error) {
 		return 0, unix.ENOMEM
 	}
 	return a, nil
+}
+
+// Fork returns a copy of the address space for a forked host process,
+// whose memory the host already copied (copy-on-write) except for
+// MADV_DONTFORK ranges, which the copy leaves out as the host did.
+func (m *MM) Fork(mem Memory) *MM {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c := &MM{mem: mem, limit: m.limit, mmapTop: m.mmapTop, brkStart: m.brkStart, brk: m.brk,
+		limitAS: m.limitAS, limitData: m.limitData}
+	for _, v := range m.vmas.v {
+		if v.DontFork {
+			continue
+		}
+		c.vmas.v = append(c.vmas.v, v)
+	}
+	return c
+}
+
+var (
+	shareMu     sync.Mutex
+	nextShareID uint64
+	fileShareID = map[[2]uint64]uint64{}
+)
+
+// shareID names the memory behind a new shared mapping: a fresh ID for
+// anonymous memory, the file's (device, inode) for a file.
+func shareID(f Mappable) uint64 {
+	shareMu.Lock()
+	defer shareMu.Unlock()
+	if f != nil {
+		var st unix.Stat_t
+		if unix.Fstat(f.HostFD(), &st) == nil {
+			k := [2]uint64{st.Dev, st.Ino}
+			if id, ok := fileShareID[k]; ok {
+				return id
+			}
+			nextShareID++
+			fileShareID[k] = nextShareID
+			return nextShareID
+		}
+	}
+	nextShareID++
+	return nextShareID
+}
+
+// SharedKey names the shared memory at addr for futexes: the object and
+// the offset in it; ok is false for private memory.
+func (m *MM) SharedKey(addr uintptr) (id uint64, off int64, ok bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v, found := m.vmas.lookup(addr)
+	if !found || v.ShareID == 0 {
+		return 0, 0, false
+	}
+	return v.ShareID, v.Offset + int64(addr-v.Start), true
 }

@@ -217,12 +217,22 @@ func fmtVMAs(vs []VMA) string {
 	return b.String()
 }
 
+// withoutShareIDs clears the IDs shared mappings get: they are unique per
+// mapping, so tests compare everything else (TestSharedKey checks them).
+func withoutShareIDs(vs []VMA) []VMA {
+	out := append([]VMA(nil), vs...)
+	for i := range out {
+		out[i].ShareID = 0
+	}
+	return out
+}
+
 func checkVMAs(t *testing.T, got, want []VMA) {
 	t.Helper()
 	if len(got) == 0 && len(want) == 0 {
 		return
 	}
-	if !reflect.DeepEqual(got, want) {
+	if !reflect.DeepEqual(withoutShareIDs(got), withoutShareIDs(want)) {
 		t.Errorf("VMAs:%s\nwant:%s", fmtVMAs(got), fmtVMAs(want))
 	}
 }
@@ -944,7 +954,7 @@ func TestMMapInjectedCall(t *testing.T) {
 			if !reflect.DeepEqual(inj.mapFiles, tt.wantFile) {
 				t.Errorf("MapFile calls %+v, want %+v", inj.mapFiles, tt.wantFile)
 			}
-			if v, ok := m.Mapped(got); !ok || !reflect.DeepEqual(v, tt.wantVMA) {
+			if v, ok := m.Mapped(got); !ok || !reflect.DeepEqual(withoutShareIDs([]VMA{v}), []VMA{tt.wantVMA}) {
 				t.Errorf("VMA:%s\nwant:%s", fmtVMAs([]VMA{v}), fmtVMAs([]VMA{tt.wantVMA}))
 			}
 		})
@@ -1828,5 +1838,35 @@ func TestCopies(t *testing.T) {
 	}
 	if _, err := m.CopyInPointers(Q+P-8, 10); err != unix.EFAULT {
 		t.Errorf("CopyInPointers into an unmapped page: %v", err)
+	}
+}
+
+func TestSharedKey(t *testing.T) {
+	m, inj, _ := newTestMM(t)
+	const X = 0x10000000
+	if _, err := m.MMap(inj, MMapOpts{Addr: X, Length: 4 * P, Prot: protRW, Flags: unix.MAP_SHARED | unix.MAP_ANONYMOUS | unix.MAP_FIXED}); err != nil {
+		t.Fatal(err)
+	}
+	id, off, ok := m.SharedKey(X + P + 8)
+	if !ok || id == 0 || off != P+8 {
+		t.Fatalf("SharedKey = %d %d %v", id, off, ok)
+	}
+	// A split keeps the object and the offsets.
+	if err := m.Mprotect(inj, X+P, P, protR); err != nil {
+		t.Fatal(err)
+	}
+	if id2, off2, ok := m.SharedKey(X + P + 8); !ok || id2 != id || off2 != off {
+		t.Errorf("after split: %d %d %v", id2, off2, ok)
+	}
+	// A fork shares the object.
+	c := m.Fork(m.mem)
+	if id3, off3, ok := c.SharedKey(X + 3*P); !ok || id3 != id || off3 != 3*P {
+		t.Errorf("forked: %d %d %v", id3, off3, ok)
+	}
+	if _, err := m.MMap(inj, MMapOpts{Addr: X + 8*P, Length: P, Prot: protRW, Flags: unix.MAP_PRIVATE | unix.MAP_ANONYMOUS | unix.MAP_FIXED}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok := m.SharedKey(X + 8*P); ok {
+		t.Errorf("private memory has a shared key")
 	}
 }

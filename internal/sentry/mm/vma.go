@@ -40,6 +40,11 @@ type VMA struct {
 
 	DontFork   bool // MADV_DONTFORK
 	WipeOnFork bool // MADV_WIPEONFORK
+
+	// ShareID names the memory object behind a shared mapping (anonymous
+	// shared memory, or a file) across address spaces; Offset is then
+	// Start's offset in it. Shared futexes are keyed by the two.
+	ShareID uint64
 }
 
 // Len is the VMA's length in bytes.
@@ -57,10 +62,11 @@ type Mappable interface {
 // canMerge reports whether b can extend a (a.End == b.Start).
 func canMerge(a, b *VMA) bool {
 	if a.End != b.Start || a.Prot != b.Prot || a.Shared != b.Shared || a.Name != b.Name ||
-		a.Reserved || b.Reserved || a.DontFork != b.DontFork || a.WipeOnFork != b.WipeOnFork || a.File != b.File {
+		a.Reserved || b.Reserved || a.DontFork != b.DontFork || a.WipeOnFork != b.WipeOnFork ||
+		a.File != b.File || a.ShareID != b.ShareID {
 		return false
 	}
-	return a.File == nil || a.Offset+int64(a.Len()) == b.Offset
+	return a.File == nil && a.ShareID == 0 || a.Offset+int64(a.Len()) == b.Offset
 }
 
 // vmaSet is the address space's mappings, sorted by Start, never
@@ -132,7 +138,7 @@ func (s *vmaSet) split(addr uintptr) {
 	right := s.v[i]
 	left.End = addr
 	right.Start = addr
-	if right.File != nil {
+	if right.File != nil || right.ShareID != 0 {
 		right.Offset += int64(addr - left.Start)
 	}
 	s.v = append(s.v, VMA{})

@@ -17,8 +17,8 @@ func init() {
 		unix.SYS_DUP:    {Handler: Dup, Args: []Arg{AFD}},
 		unix.SYS_DUP2:   {Handler: Dup2, Args: []Arg{AFD, AFD}},
 		unix.SYS_DUP3:   {Handler: Dup3, Args: []Arg{AFD, AFD, AHex}},
-		unix.SYS_FCNTL:  {Handler: Fcntl, Status: Partial, Note: "F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL only", Args: []Arg{AFD, AInt, AHex}},
-		unix.SYS_IOCTL:  {Handler: Ioctl, Status: Partial, Note: "FIOCLEX, FIONCLEX, FIONBIO and terminal requests on host terminals", Args: []Arg{AFD, AHex, AHex}},
+		unix.SYS_FCNTL:  {Handler: Fcntl, Status: Partial, Note: "no F_NOTIFY, F_DUPFD_QUERY; leases are never granted; F_SETOWN/F_SETSIG are kept but no SIGIO is sent", Args: []Arg{AFD, AInt, AHex}},
+		unix.SYS_IOCTL:  {Handler: Ioctl, Status: Partial, Note: "FIOCLEX, FIONCLEX, FIONBIO, FIONREAD (regular files, pipes) and terminal requests on host terminals", Args: []Arg{AFD, AHex, AHex}},
 		unix.SYS_FSTAT:  {Handler: Fstat, Args: []Arg{AFD, APtr}},
 		unix.SYS_LSEEK:  {Handler: Lseek, Args: []Arg{AFD, AInt, AWhence}},
 	})
@@ -173,13 +173,21 @@ func Fcntl(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 		return 0, err
 	}
 	defer f.DecRef()
-	switch int(a[1]) {
+	cmd := int(a[1])
+	if f.Flags()&unix.O_PATH != 0 {
+		switch cmd {
+		case unix.F_DUPFD, unix.F_DUPFD_CLOEXEC, unix.F_GETFD, unix.F_SETFD, unix.F_GETFL:
+		default:
+			return 0, unix.EBADF // an O_PATH fd has no file to act on
+		}
+	}
+	switch cmd {
 	case unix.F_DUPFD, unix.F_DUPFD_CLOEXEC:
 		min := int32(a[2])
 		if min < 0 || uint64(min) >= nofile(t) {
 			return 0, unix.EINVAL
 		}
-		fd, err := t.FDTable().NewFD(f, min, int(a[1]) == unix.F_DUPFD_CLOEXEC, nofile(t))
+		fd, err := t.FDTable().NewFD(f, min, cmd == unix.F_DUPFD_CLOEXEC, nofile(t))
 		return uintptr(fd), err
 	case unix.F_GETFD:
 		if cloexec {
@@ -191,8 +199,28 @@ func Fcntl(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 	case unix.F_GETFL:
 		return uintptr(f.Flags()), nil
 	case unix.F_SETFL:
-		f.SetFlags(int(a[2]))
+		setStatusFlags(f, int(a[2]))
 		return 0, nil
+	case unix.F_GETLK, unix.F_SETLK, unix.F_SETLKW, unix.F_OFD_GETLK, unix.F_OFD_SETLK, unix.F_OFD_SETLKW:
+		return 0, fcntlLock(t, f, cmd, a[2])
+	case unix.F_GETPIPE_SZ, unix.F_SETPIPE_SZ:
+		p := pipeOf(f)
+		if p == nil {
+			return hostPipeSize(t, f, cmd, uint32(a[2]))
+		}
+		if cmd == unix.F_GETPIPE_SZ {
+			return uintptr(p.Size()), nil
+		}
+		n, err := p.SetSize(t, uint64(uint32(a[2])))
+		return uintptr(n), err
+	case unix.F_ADD_SEALS:
+		return 0, addSeals(t, f, uint32(a[2]))
+	case unix.F_GET_SEALS:
+		return getSeals(t, f)
+	case unix.F_GETOWN, unix.F_SETOWN, unix.F_GETOWN_EX, unix.F_SETOWN_EX, unix.F_GETSIG, unix.F_SETSIG:
+		return fcntlAsync(t, f, cmd, a[2])
+	case unix.F_GETLEASE, unix.F_SETLEASE:
+		return fcntlLease(t, f, cmd, a[2])
 	}
 	return 0, unix.EINVAL
 }
@@ -218,8 +246,20 @@ func Ioctl(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 		if v != 0 {
 			fl |= unix.O_NONBLOCK
 		}
-		f.SetFlags(fl)
+		setStatusFlags(f, fl)
 		return 0, nil
+	case fionread:
+		// A regular file has its size less the offset waiting (negative
+		// past the end); other files answer for themselves.
+		if st, err := f.Stat(t); err == nil && st.IsRegular() {
+			var off int64
+			if f.Seekable() {
+				if off, err = f.Seek(t, 0, unix.SEEK_CUR); err != nil {
+					return 0, err
+				}
+			}
+			return 0, copyOutInt32(t, a[2], int32(st.Size-off))
+		}
 	}
 	return f.Ioctl(t, uintptr(uint32(a[1])), a[2])
 }

@@ -157,18 +157,13 @@ func SchedYield(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 	return 0, nil
 }
 
-// SchedGetaffinity implements sched_getaffinity(2): the CPUs the sandbox may
-// run on.
+// SchedGetaffinity implements sched_getaffinity(2): the CPUs the sandbox
+// may use (the Sentry's affinity before the platform pinned its threads),
+// or the subset sched_setaffinity recorded for the task.
 func SchedGetaffinity(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 	pid, size, addr := int32(a[0]), a[1], a[2]
-	if pid < 0 {
-		return 0, unix.EINVAL
-	}
-	if pid != 0 && t.Kernel().TaskByTID(pid) == nil {
-		return 0, unix.ESRCH
-	}
-	var set unix.CPUSet
-	if err := unix.SchedGetaffinity(0, &set); err != nil {
+	target, err := schedTarget(t, pid)
+	if err != nil {
 		return 0, err
 	}
 	// The mask is nr_cpu_ids bits rounded up to longs.
@@ -177,8 +172,19 @@ func SchedGetaffinity(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 		return 0, unix.EINVAL
 	}
 	b := make([]byte, n)
+	recorded := t.AttrsOf(target).Affinity
 	for i := 0; i < int(n)/8; i++ {
-		le.PutUint64(b[8*i:], uint64(set[i]))
+		var w uint64
+		if i < len(sandboxCPUs) {
+			w = uint64(sandboxCPUs[i])
+		}
+		if recorded != nil {
+			w = 0
+			if i < len(recorded) {
+				w = recorded[i]
+			}
+		}
+		le.PutUint64(b[8*i:], w)
 	}
 	return n, t.CopyOut(addr, b)
 }

@@ -16,7 +16,7 @@ func init() {
 		unix.SYS_RT_SIGSUSPEND:  {Handler: RtSigsuspend, Args: []Arg{APtr, AUint}},
 		unix.SYS_PAUSE:          {Handler: Pause},
 		unix.SYS_SIGALTSTACK:    {Handler: Sigaltstack, Args: []Arg{APtr, APtr}},
-		unix.SYS_KILL:           {Handler: Kill, Status: Partial, Note: "process groups are the sandbox's single group until job control lands", Args: []Arg{AInt, ASignal}},
+		unix.SYS_KILL:           {Handler: Kill, Args: []Arg{AInt, ASignal}},
 		unix.SYS_TKILL:          {Handler: Tkill, Args: []Arg{AInt, ASignal}},
 		unix.SYS_TGKILL:         {Handler: Tgkill, Args: []Arg{AInt, AInt, ASignal}},
 	})
@@ -191,12 +191,14 @@ func Kill(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 			return 0, unix.ESRCH
 		}
 	default:
-		// Process groups: until sessions exist every process is in init's
-		// group.
-		if pid != 0 && pid != -1 && -pid != 1 {
+		pgid := -pid
+		if pid == 0 {
+			pgid = t.ThreadGroup().PGID()
+		}
+		targets = t.Kernel().GroupsInPGID(pgid)
+		if len(targets) == 0 {
 			return 0, unix.ESRCH
 		}
-		targets = t.Kernel().Groups()
 	}
 	sent := false
 	var lastErr error = unix.EPERM

@@ -15,16 +15,21 @@ import (
 
 func init() {
 	register(map[uintptr]Syscall{
-		unix.SYS_CLOCK_GETTIME:   {Handler: ClockGettime, Status: Partial, Note: "no clocks of fds (dynamic POSIX clocks)", Args: []Arg{AClock, APtr}},
-		unix.SYS_CLOCK_GETRES:    {Handler: ClockGetres, Args: []Arg{AClock, APtr}},
-		unix.SYS_GETTIMEOFDAY:    {Handler: Gettimeofday, Args: []Arg{APtr, APtr}},
-		unix.SYS_TIME:            {Handler: Time, Args: []Arg{APtr}},
-		unix.SYS_NANOSLEEP:       {Handler: Nanosleep, Args: []Arg{APtr, APtr}},
-		unix.SYS_CLOCK_NANOSLEEP: {Handler: ClockNanosleep, Status: Partial, Note: "CPU-time clocks are not supported", Args: []Arg{AClock, AHex, APtr, APtr}},
-		unix.SYS_RESTART_SYSCALL: {Handler: RestartSyscall},
-		unix.SYS_ALARM:           {Handler: Alarm, Args: []Arg{AUint}},
-		unix.SYS_SETITIMER:       {Handler: Setitimer, Status: Partial, Note: "ITIMER_REAL only; ITIMER_VIRTUAL and ITIMER_PROF give EINVAL", Args: []Arg{AInt, APtr, APtr}},
-		unix.SYS_GETITIMER:       {Handler: Getitimer, Status: Partial, Note: "ITIMER_REAL only", Args: []Arg{AInt, APtr}},
+		unix.SYS_CLOCK_GETTIME:    {Handler: ClockGettime, Status: Partial, Note: "no clocks of fds (dynamic POSIX clocks)", Args: []Arg{AClock, APtr}},
+		unix.SYS_CLOCK_GETRES:     {Handler: ClockGetres, Args: []Arg{AClock, APtr}},
+		unix.SYS_GETTIMEOFDAY:     {Handler: Gettimeofday, Args: []Arg{APtr, APtr}},
+		unix.SYS_TIME:             {Handler: Time, Args: []Arg{APtr}},
+		unix.SYS_NANOSLEEP:        {Handler: Nanosleep, Args: []Arg{APtr, APtr}},
+		unix.SYS_CLOCK_NANOSLEEP:  {Handler: ClockNanosleep, Status: Partial, Note: "CPU-time clocks are not supported", Args: []Arg{AClock, AHex, APtr, APtr}},
+		unix.SYS_RESTART_SYSCALL:  {Handler: RestartSyscall},
+		unix.SYS_ALARM:            {Handler: Alarm, Args: []Arg{AUint}},
+		unix.SYS_SETITIMER:        {Handler: Setitimer, Args: []Arg{AInt, APtr, APtr}},
+		unix.SYS_GETITIMER:        {Handler: Getitimer, Args: []Arg{AInt, APtr}},
+		unix.SYS_TIMER_CREATE:     {Handler: TimerCreate, Status: Partial, Note: "no timers on a thread's CPU clock", Args: []Arg{AClock, APtr, APtr}},
+		unix.SYS_TIMER_SETTIME:    {Handler: TimerSettime, Args: []Arg{AInt, AHex, APtr, APtr}},
+		unix.SYS_TIMER_GETTIME:    {Handler: TimerGettime, Args: []Arg{AInt, APtr}},
+		unix.SYS_TIMER_GETOVERRUN: {Handler: TimerGetoverrun, Args: []Arg{AInt}},
+		unix.SYS_TIMER_DELETE:     {Handler: TimerDelete, Args: []Arg{AInt}},
 	})
 }
 
@@ -293,46 +298,164 @@ func Alarm(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 	return secs, nil
 }
 
-const itimerReal = 0
+// copyInItimerval reads a struct itimerval: interval, then value.
+func copyInItimerval(t *kernel.Task, addr uintptr) (value, interval time.Duration, err error) {
+	iv, err1 := copyInTimeval(t, addr)
+	v, err2 := copyInTimeval(t, addr+16)
+	if err1 != nil || err2 != nil {
+		return 0, 0, unix.EFAULT
+	}
+	if iv.Usec < 0 || iv.Usec >= 1e6 || v.Usec < 0 || v.Usec >= 1e6 || iv.Sec < 0 || v.Sec < 0 {
+		return 0, 0, unix.EINVAL
+	}
+	interval = time.Duration(iv.Sec)*time.Second + time.Duration(iv.Usec)*time.Microsecond
+	value = time.Duration(v.Sec)*time.Second + time.Duration(v.Usec)*time.Microsecond
+	return value, interval, nil
+}
 
-// Setitimer implements setitimer(2) for ITIMER_REAL.
+func copyOutItimerval(t *kernel.Task, addr uintptr, value, interval time.Duration) error {
+	// Round up to whole microseconds: an armed timer never reads as 0.
+	up := func(d time.Duration) time.Duration {
+		return (d + time.Microsecond - 1) / time.Microsecond * time.Microsecond
+	}
+	if err := copyOutTimeval(t, addr, durationToTimeval(up(interval))); err != nil {
+		return err
+	}
+	return copyOutTimeval(t, addr+16, durationToTimeval(up(value)))
+}
+
+// Setitimer implements setitimer(2).
 func Setitimer(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
-	if a[0] != itimerReal {
+	which := int(a[0])
+	if which < 0 || which > kernel.ITimerProf {
 		return 0, unix.EINVAL
 	}
 	var value, interval time.Duration
 	if a[1] != 0 {
-		iv, err1 := copyInTimeval(t, a[1])
-		v, err2 := copyInTimeval(t, a[1]+16)
-		if err1 != nil || err2 != nil {
-			return 0, unix.EFAULT
+		var err error
+		if value, interval, err = copyInItimerval(t, a[1]); err != nil {
+			return 0, err
 		}
-		if iv.Usec < 0 || iv.Usec >= 1e6 || v.Usec < 0 || v.Usec >= 1e6 || iv.Sec < 0 || v.Sec < 0 {
-			return 0, unix.EINVAL
-		}
-		interval = time.Duration(iv.Sec)*time.Second + time.Duration(iv.Usec)*time.Microsecond
-		value = time.Duration(v.Sec)*time.Second + time.Duration(v.Usec)*time.Microsecond
 	}
-	oldV, oldI := t.ThreadGroup().SetRealTimer(value, interval)
+	oldV, oldI := t.ThreadGroup().ITimer(which).Set(value, interval, false)
 	if a[2] != 0 {
-		if err := copyOutTimeval(t, a[2], durationToTimeval(oldI)); err != nil {
-			return 0, err
-		}
-		if err := copyOutTimeval(t, a[2]+16, durationToTimeval(oldV)); err != nil {
-			return 0, err
-		}
+		return 0, copyOutItimerval(t, a[2], oldV, oldI)
 	}
 	return 0, nil
 }
 
-// Getitimer implements getitimer(2) for ITIMER_REAL.
+// Getitimer implements getitimer(2).
 func Getitimer(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
-	if a[0] != itimerReal {
+	which := int(a[0])
+	if which < 0 || which > kernel.ITimerProf {
 		return 0, unix.EINVAL
 	}
-	v, i := t.ThreadGroup().RealTimer()
-	if err := copyOutTimeval(t, a[1], durationToTimeval(i)); err != nil {
+	v, i := t.ThreadGroup().ITimer(which).Get()
+	return 0, copyOutItimerval(t, a[1], v, i)
+}
+
+// TimerCreate implements timer_create(2).
+func TimerCreate(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
+	clockID, sevAddr, idAddr := int32(a[0]), a[1], a[2]
+	hostID, cpu, err := resolveClock(t, clockID)
+	if err != nil {
 		return 0, err
 	}
-	return 0, copyOutTimeval(t, a[1]+16, durationToTimeval(v))
+	spec := kernel.TimerSpec{ClockID: hostID, Notify: 0, Signo: linux.SIGALRM}
+	if cpu != nil {
+		if cpu.perThread {
+			return 0, unix.EINVAL // thread CPU-time timers are not supported
+		}
+		spec.CPU, spec.CPUKind = true, cpu.kind
+	}
+	if sevAddr != 0 {
+		b := make([]byte, 64)
+		if err := t.CopyIn(sevAddr, b); err != nil {
+			return 0, err
+		}
+		spec.Value = le.Uint64(b[0:])
+		spec.Signo = linux.Signal(int32(le.Uint32(b[8:])))
+		spec.Notify = int(int32(le.Uint32(b[12:])))
+		if spec.Notify == 4 { // SIGEV_THREAD_ID
+			target := t.Kernel().TaskByTID(int32(le.Uint32(b[16:])))
+			if target == nil || target.ThreadGroup() != t.ThreadGroup() {
+				return 0, unix.EINVAL
+			}
+			spec.Target = target
+		}
+	} else {
+		spec.ValueIsID = true
+	}
+	id, err := t.ThreadGroup().CreateTimer(spec)
+	if err != nil {
+		return 0, err
+	}
+	if err := copyOutInt32(t, idAddr, id); err != nil {
+		t.ThreadGroup().DeleteTimer(id)
+		return 0, err
+	}
+	return 0, nil
+}
+
+func copyInItimerspec(t *kernel.Task, addr uintptr) (value, interval time.Duration, err error) {
+	iv, err := copyInTimespec(t, addr)
+	if err != nil {
+		return 0, 0, err
+	}
+	v, err := copyInTimespec(t, addr+16)
+	if err != nil {
+		return 0, 0, err
+	}
+	return timespecToDuration(v), timespecToDuration(iv), nil
+}
+
+func copyOutItimerspec(t *kernel.Task, addr uintptr, value, interval time.Duration) error {
+	if err := copyOutTimespec(t, addr, durationToTimespec(interval)); err != nil {
+		return err
+	}
+	return copyOutTimespec(t, addr+16, durationToTimespec(value))
+}
+
+// TimerSettime implements timer_settime(2).
+func TimerSettime(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
+	tm, err := t.ThreadGroup().Timer(int32(a[0]))
+	if err != nil {
+		return 0, err
+	}
+	if a[1]&^unix.TIMER_ABSTIME != 0 {
+		return 0, unix.EINVAL
+	}
+	value, interval, err := copyInItimerspec(t, a[2])
+	if err != nil {
+		return 0, err
+	}
+	oldV, oldI := tm.Set(value, interval, a[1]&unix.TIMER_ABSTIME != 0)
+	if a[3] != 0 {
+		return 0, copyOutItimerspec(t, a[3], oldV, oldI)
+	}
+	return 0, nil
+}
+
+// TimerGettime implements timer_gettime(2).
+func TimerGettime(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
+	tm, err := t.ThreadGroup().Timer(int32(a[0]))
+	if err != nil {
+		return 0, err
+	}
+	v, i := tm.Get()
+	return 0, copyOutItimerspec(t, a[1], v, i)
+}
+
+// TimerGetoverrun implements timer_getoverrun(2).
+func TimerGetoverrun(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
+	tm, err := t.ThreadGroup().Timer(int32(a[0]))
+	if err != nil {
+		return 0, err
+	}
+	return uintptr(tm.Overrun()), nil
+}
+
+// TimerDelete implements timer_delete(2).
+func TimerDelete(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
+	return 0, t.ThreadGroup().DeleteTimer(int32(a[0]))
 }

@@ -3,6 +3,7 @@ package vfs
 import (
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 )
@@ -16,12 +17,38 @@ type fdEntry struct {
 type FDTable struct {
 	mu  sync.Mutex
 	fds map[int32]fdEntry
+	// users counts the tasks sharing the table (CLONE_FILES).
+	users atomic.Int32
 }
 
-// NewFDTable returns an empty table.
-func NewFDTable() *FDTable {
-	return &FDTable{fds: map[int32]fdEntry{}}
+// Close hooks, set once at start-up by whoever keeps per-file state
+// outside the VFS (the record locks of fcntl and flock).
+var (
+	// OnFDClose runs whenever an fd of table t referring to f is closed:
+	// close, dup2 over it, close_range, close-on-exec, exit.
+	OnFDClose func(t *FDTable, f *File)
+	// OnFileRelease runs when the last reference to f goes.
+	OnFileRelease func(f *File)
+)
+
+// closeFile drops the reference a closed fd of t held on f. It releases
+// f as File.DecRef does, telling the hooks first.
+func (t *FDTable) closeFile(f *File) {
+	if OnFDClose != nil {
+		OnFDClose(t, f)
+	}
+	f.DecRef()
 }
+
+// NewFDTable returns an empty table with one user.
+func NewFDTable() *FDTable {
+	t := &FDTable{fds: map[int32]fdEntry{}}
+	t.users.Store(1)
+	return t
+}
+
+// IncRef adds a user (a task sharing the table through CLONE_FILES).
+func (t *FDTable) IncRef() { t.users.Add(1) }
 
 // Get returns the file at fd with a reference the caller must drop, and
 // whether fd is close-on-exec.
@@ -67,7 +94,7 @@ func (t *FDTable) SetFD(fd int32, f *File, cloexec bool, limit uint64) error {
 	t.fds[fd] = fdEntry{f, cloexec}
 	t.mu.Unlock()
 	if had {
-		old.file.DecRef()
+		t.closeFile(old.file)
 	}
 	return nil
 }
@@ -81,7 +108,7 @@ func (t *FDTable) Remove(fd int32) error {
 	if !ok {
 		return unix.EBADF
 	}
-	e.file.DecRef()
+	t.closeFile(e.file)
 	return nil
 }
 
@@ -129,7 +156,7 @@ func (t *FDTable) RemoveRange(first, last uint32, cloexecOnly bool) {
 	}
 	t.mu.Unlock()
 	for _, f := range closing {
-		f.DecRef()
+		t.closeFile(f)
 	}
 }
 
@@ -145,7 +172,7 @@ func (t *FDTable) CloseOnExec() {
 	}
 	t.mu.Unlock()
 	for _, f := range closing {
-		f.DecRef()
+		t.closeFile(f)
 	}
 }
 
@@ -162,7 +189,12 @@ func (t *FDTable) Fork() *FDTable {
 	return n
 }
 
-// Release closes every fd.
+// Release drops a user; the last one closes every fd.
 func (t *FDTable) Release() {
-	t.RemoveRange(0, ^uint32(0), false)
+	if t.users.Add(-1) == 0 {
+		t.RemoveRange(0, ^uint32(0), false)
+	}
 }
+
+// Shared reports whether another task uses the table.
+func (t *FDTable) Shared() bool { return t.users.Load() > 1 }

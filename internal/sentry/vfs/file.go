@@ -122,6 +122,9 @@ func (f *File) IncRef() { f.refs.Add(1) }
 // DecRef drops a reference, releasing the file with the last.
 func (f *File) DecRef() {
 	if f.refs.Add(-1) == 0 {
+		if OnFileRelease != nil {
+			OnFileRelease(f)
+		}
 		f.impl.Release()
 	}
 }

@@ -31,7 +31,7 @@ type Options struct {
 // New builds /dev. The caller mounts it (and a tmpfs on /dev/shm).
 func New(opts Options) (*tmpfs.FS, *tmpfs.Inode) {
 	fs, root := tmpfs.New("devtmpfs", 0o755, 0, 0)
-	fs.NewSpecial = func(in *tmpfs.Inode, flags int) (vfs.FileImpl, error) {
+	fs.NewSpecial = func(ctx vfs.Context, in *tmpfs.Inode, flags int) (vfs.FileImpl, error) {
 		st, _ := in.Stat(nil)
 		if st.Type() != unix.S_IFCHR {
 			return nil, unix.ENXIO

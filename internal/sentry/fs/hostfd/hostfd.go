@@ -14,12 +14,18 @@ import (
 
 	"github.com/moat-sandbox/moat/internal/sentry/linux"
 
+	"github.com/moat-sandbox/moat/internal/sentry/hostpoll"
 	"github.com/moat-sandbox/moat/internal/sentry/vfs"
+	"github.com/moat-sandbox/moat/internal/sentry/waiter"
 )
 
 // File is an imported host fd.
 type File struct {
 	fd int
+	// queue is notified by the host poller; alwaysReady files (regular
+	// files) cannot be polled on the host and never block.
+	queue       waiter.Queue
+	alwaysReady bool
 	// nonblock returns whether the open file description is non-blocking,
 	// as the application set it (F_SETFL, FIONBIO).
 	nonblock func() bool
@@ -38,6 +44,9 @@ func Import(hostFD int) (*vfs.File, error) {
 		return nil, err
 	}
 	hf := &File{fd: fd}
+	if err := hostpoll.Add(fd, &hf.queue); err != nil {
+		hf.alwaysReady = true
+	}
 	// The description shows the host's status flags (O_LARGEFILE,
 	// O_APPEND, O_NONBLOCK...), as the application would see them natively.
 	const status = unix.O_ACCMODE | unix.O_APPEND | unix.O_NONBLOCK | linux.O_LARGEFILE | unix.O_DSYNC |
@@ -171,4 +180,23 @@ func (f *File) Ioctl(t vfs.Task, req, arg uintptr) (uintptr, error) {
 }
 
 // Release implements vfs.FileImpl.
-func (f *File) Release() { unix.Close(f.fd) }
+func (f *File) Release() {
+	if !f.alwaysReady {
+		hostpoll.Remove(f.fd)
+	}
+	unix.Close(f.fd)
+}
+
+// Readiness implements waiter.Waitable.
+func (f *File) Readiness(mask waiter.EventMask) waiter.EventMask {
+	if f.alwaysReady {
+		return mask & (waiter.ReadableEvents | waiter.WritableEvents)
+	}
+	return hostpoll.Readiness(f.fd, mask)
+}
+
+// EventRegister implements waiter.Waitable.
+func (f *File) EventRegister(e *waiter.Entry, mask waiter.EventMask) { f.queue.Register(e, mask) }
+
+// EventUnregister implements waiter.Waitable.
+func (f *File) EventUnregister(e *waiter.Entry) { f.queue.Unregister(e) }

@@ -262,14 +262,8 @@ func (in *Inode) SetStat(ctx vfs.Context, o vfs.SetStatOpts) error {
 			return err
 		}
 	}
-	if o.Mode != nil {
-		if in.mode&unix.S_IFMT == unix.S_IFLNK {
-			return unix.EOPNOTSUPP
-		}
-		if err := unix.Chmod(procFDPath(in.fd), *o.Mode&0o7777); err != nil {
-			return err
-		}
-	}
+	// The owner first: the host's chown drops set-ID bits, and the
+	// mode asked for (which the caller worked out) must be the last word.
 	if o.UID != nil || o.GID != nil {
 		uid, gid := -1, -1
 		if o.UID != nil {
@@ -279,6 +273,14 @@ func (in *Inode) SetStat(ctx vfs.Context, o vfs.SetStatOpts) error {
 			gid = int(*o.GID)
 		}
 		if err := unix.Fchownat(in.fd, "", uid, gid, unix.AT_EMPTY_PATH|unix.AT_SYMLINK_NOFOLLOW); err != nil {
+			return err
+		}
+	}
+	if o.Mode != nil {
+		if in.mode&unix.S_IFMT == unix.S_IFLNK {
+			return unix.EOPNOTSUPP
+		}
+		if err := unix.Chmod(procFDPath(in.fd), *o.Mode&0o7777); err != nil {
 			return err
 		}
 	}

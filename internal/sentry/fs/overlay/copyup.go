@@ -32,6 +32,12 @@ func (in *Inode) copyUp(ctx vfs.Context) error {
 		return err
 	}
 	opts := vfs.CreateOpts{Mode: st.Mode, UID: st.UID, GID: st.GID, Dev: st.Rdev}
+	// Copy-up is no change the application made to the parent: it keeps
+	// its times, as on Linux's overlayfs.
+	if pst, err := pu.Stat(ctx); err == nil {
+		patime, pmtime := pst.Atime, pst.Mtime
+		defer pu.SetStat(ctx, vfs.SetStatOpts{Atime: &patime, Mtime: &pmtime})
+	}
 	var up vfs.Inode
 	switch st.Type() {
 	case unix.S_IFDIR:

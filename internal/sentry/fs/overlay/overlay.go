@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/moat-sandbox/moat/internal/sentry/fs/pipe"
 	"github.com/moat-sandbox/moat/internal/sentry/fs/tmpfs"
 	"github.com/moat-sandbox/moat/internal/sentry/vfs"
 )
@@ -33,6 +34,7 @@ func New(lowerFS vfs.Filesystem, lower vfs.DirInode, ctx vfs.Context) (*FS, *Ino
 		return nil, nil, err
 	}
 	upperFS, upperRoot := tmpfs.New("overlay", st.Mode&0o7777, st.UID, st.GID)
+	pipe.AttachFIFOs(upperFS)
 	fs := &FS{lowerFS: lowerFS, upperFS: upperFS,
 		whiteouts: map[*tmpfs.Inode]map[string]bool{}, opaque: map[*tmpfs.Inode]bool{}}
 	return fs, &Inode{fs: fs, upper: upperRoot, lower: lower, typ: unix.S_IFDIR}, nil

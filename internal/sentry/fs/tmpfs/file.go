@@ -25,7 +25,7 @@ func (in *Inode) Open(ctx vfs.Context, flags int) (vfs.FileImpl, error) {
 	if in.fs.NewSpecial == nil {
 		return nil, unix.ENXIO
 	}
-	return in.fs.NewSpecial(in, flags)
+	return in.fs.NewSpecial(ctx, in, flags)
 }
 
 // regularFile is an open regular file: reads and writes go to the memfd.

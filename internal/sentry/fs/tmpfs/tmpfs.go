@@ -21,7 +21,8 @@ type FS struct {
 	name    string
 	// NewSpecial makes the file behind a FIFO, socket or device node opened
 	// on this filesystem; nil means such nodes cannot be opened (ENXIO).
-	NewSpecial func(inode *Inode, flags int) (vfs.FileImpl, error)
+	// ctx is the opener, which may wait (a FIFO waits for its other end).
+	NewSpecial func(ctx vfs.Context, inode *Inode, flags int) (vfs.FileImpl, error)
 }
 
 // New returns an empty tmpfs whose root has mode (type bits are added),
