@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 )
 
@@ -64,20 +65,36 @@ type Result struct {
 	Err      error     // why the runtime failed; Values are then dropped
 }
 
-// Report is everything one invocation measured.
+// Report is everything one invocation measured: what `moat bench report`
+// rebuilds from a results directory.
 type Report struct {
-	Started  time.Time
-	Duration time.Duration
-	Machine  Machine
-	Options  Options
-	Results  []*Result
+	Started     time.Time
+	Duration    time.Duration
+	Machine     Machine
+	Runs        int
+	Quick       bool
+	Version     string
+	CommandLine []string
+	Runtimes    []RuntimeInfo       // in interleaving order
+	Suites      []SuiteInfo         // in run order
+	Notes       map[string][]string // by suite: how the run departs from the guide
+	Results     []*Result
 }
 
-// Failed counts the results that failed.
+// RuntimeInfo names a runtime of a report.
+type RuntimeInfo struct{ Name, Describe string }
+
+// SuiteInfo names a suite of a report and says how long it took.
+type SuiteInfo struct {
+	Name, Describe string
+	Seconds        float64 `json:",omitempty"`
+}
+
+// Failed counts the results that failed (not those that do not apply).
 func (r *Report) Failed() int {
 	n := 0
 	for _, res := range r.Results {
-		if res.Err != nil {
+		if res.Err != nil && !IsNotApplicable(res.Err) {
 			n++
 		}
 	}
@@ -88,7 +105,7 @@ func (r *Report) Failed() int {
 // nil when native was not measured or failed.
 func (r *Report) Baseline(res *Result) *Result {
 	for _, b := range r.Results {
-		if b.Suite == res.Suite && b.Workload == res.Workload && b.Runtime == NativeRuntime && b.Err == nil {
+		if b.Suite == res.Suite && b.Workload == res.Workload && b.Metric.Name == res.Metric.Name && b.Runtime == NativeRuntime && b.Err == nil {
 			return b
 		}
 	}
@@ -129,26 +146,42 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			return nil, fmt.Errorf("--out: %v", err)
 		}
 	}
-	rep := &Report{Started: time.Now(), Machine: ReadMachine(), Options: opts}
-	env := &Env{Quick: opts.Quick, CacheDir: opts.CacheDir, Log: opts.Log}
+	env, cleanup, err := newEnv(opts)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	rep := &Report{Started: time.Now(), Machine: ReadMachine(), Runs: opts.Runs, Quick: opts.Quick,
+		Version: opts.Version, CommandLine: opts.CommandLine, Notes: map[string][]string{}}
+	for _, rt := range opts.Runtimes {
+		rep.Runtimes = append(rep.Runtimes, RuntimeInfo{Name: rt.Name(), Describe: rt.Describe()})
+	}
 	p := &progress{w: opts.Progress}
 	defer p.done()
 
 	for _, s := range opts.Suites {
+		suiteStart := time.Now()
+		rep.Suites = append(rep.Suites, SuiteInfo{Name: s.Name(), Describe: s.Describe()})
 		p.printf("%s: preparing", s.Name())
 		prepErr := s.Prepare(ctx, env)
 		if ctx.Err() != nil {
 			return rep, ctx.Err()
 		}
+		rep.Notes[s.Name()] = s.Notes(env)
 		var results []*Result
-		for _, w := range s.Workloads() {
-			rs := make([]*Result, len(opts.Runtimes))
-			for i, rt := range opts.Runtimes {
-				rs[i] = &Result{Suite: s.Name(), Workload: w.Name, Metric: w.Metric, Runtime: rt.Name()}
-				if prepErr != nil {
-					rs[i].Err = prepErr
-				} else if err := rt.Check(); err != nil {
-					rs[i].Err = err
+		for _, w := range s.Workloads(env) {
+			// rs[o][i]: output o under runtime i.
+			rs := make([][]*Result, len(w.Outputs))
+			for o, out := range w.Outputs {
+				rs[o] = make([]*Result, len(opts.Runtimes))
+				for i, rt := range opts.Runtimes {
+					r := &Result{Suite: s.Name(), Workload: out.Workload, Metric: out.Metric, Runtime: rt.Name()}
+					if prepErr != nil {
+						r.Err = prepErr
+					} else if err := rt.Check(); err != nil {
+						r.Err = err
+					}
+					rs[o][i] = r
 				}
 			}
 			if prepErr == nil {
@@ -156,9 +189,15 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 					return rep, err
 				}
 			}
-			results = append(results, rs...)
+			for _, row := range rs {
+				results = append(results, row...)
+			}
+		}
+		if c, ok := s.(interface{ Cleanup() }); ok {
+			c.Cleanup()
 		}
 		rep.Results = append(rep.Results, results...)
+		rep.Suites[len(rep.Suites)-1].Seconds = time.Since(suiteStart).Seconds()
 		if opts.OutDir != "" {
 			if err := writeFile(filepath.Join(opts.OutDir, s.Name()+".csv"), func(f io.Writer) error {
 				return WriteCSV(f, results)
@@ -169,20 +208,51 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	rep.Duration = time.Since(rep.Started)
 	if opts.OutDir != "" {
-		if err := writeFile(filepath.Join(opts.OutDir, "report.md"), rep.WriteMarkdown); err != nil {
+		p.printf("writing charts and the report")
+		if err := rep.WriteDir(opts.OutDir); err != nil {
 			return rep, err
 		}
 	}
 	return rep, nil
 }
 
+// newEnv makes the scratch directories of one invocation.
+func newEnv(opts Options) (*Env, func(), error) {
+	env := &Env{Quick: opts.Quick, Cores: runtime.NumCPU(), CacheDir: opts.CacheDir, Log: opts.Log}
+	// On the host's root filesystem, not under /tmp: a sandbox has a /tmp
+	// of its own, but sees the host's /var/tmp through its root.
+	work, err := os.MkdirTemp("/var/tmp", "moat-bench-")
+	if err != nil {
+		work, err = os.MkdirTemp("", "moat-bench-")
+		if err != nil {
+			return nil, nil, fmt.Errorf("scratch directory: %v", err)
+		}
+	}
+	os.Chmod(work, 0o755) // servers that drop privileges serve files from it
+	env.WorkDir = work
+	shm, err := os.MkdirTemp("/dev/shm", "moat-bench-")
+	if err != nil {
+		shm = filepath.Join(work, "shm") // no /dev/shm: not a tmpfs, said in the fio notes
+		err = os.Mkdir(shm, 0o755)
+	}
+	if err != nil {
+		os.RemoveAll(work)
+		return nil, nil, fmt.Errorf("scratch directory: %v", err)
+	}
+	env.ShmDir = shm
+	return env, func() {
+		os.RemoveAll(work)
+		os.RemoveAll(shm)
+	}, nil
+}
+
 // runWorkload runs the warm-up and then opts.Runs rounds, each round running
-// every runtime still standing once, in order.
-func runWorkload(ctx context.Context, env *Env, opts Options, p *progress, s Suite, w Workload, rs []*Result) error {
+// every runtime still standing once, in order. rs[o][i] is output o of
+// runtime i.
+func runWorkload(ctx context.Context, env *Env, opts Options, p *progress, s Suite, w Workload, rs [][]*Result) error {
 	for round := 0; round <= opts.Runs; round++ {
 		for i, rt := range opts.Runtimes {
-			res := rs[i]
-			if res.Err != nil {
+			if rs[0][i].Err != nil {
 				continue
 			}
 			if round == 0 {
@@ -191,23 +261,33 @@ func runWorkload(ctx context.Context, env *Env, opts Options, p *progress, s Sui
 				p.printf("%s/%s: %s run %d/%d", s.Name(), w.Name, rt.Name(), round, opts.Runs)
 			}
 			rctx, cancel := context.WithTimeout(ctx, opts.RunTimeout)
-			v, err := w.Run(rctx, env, rt)
+			vs, err := w.Run(rctx, env, rt)
 			cancel()
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
+			if err == nil && len(vs) != len(w.Outputs) {
+				err = fmt.Errorf("internal error: %d values for %d outputs", len(vs), len(w.Outputs))
+			}
 			if err != nil {
-				if round == 0 {
-					res.Err = fmt.Errorf("warm-up: %w", err)
-				} else {
-					res.Err = fmt.Errorf("run %d: %w", round, err)
+				if !IsNotApplicable(err) {
+					if round == 0 {
+						err = fmt.Errorf("warm-up: %w", err)
+					} else {
+						err = fmt.Errorf("run %d: %w", round, err)
+					}
 				}
-				res.Values = nil
-				env.Log.Info("bench: runtime failed", "suite", s.Name(), "workload", w.Name, "runtime", rt.Name(), "err", res.Err)
+				for o := range rs {
+					rs[o][i].Err = err
+					rs[o][i].Values = nil
+				}
+				env.Log.Info("bench: runtime failed", "suite", s.Name(), "workload", w.Name, "runtime", rt.Name(), "err", err)
 				continue
 			}
 			if round > 0 {
-				res.Values = append(res.Values, v)
+				for o := range rs {
+					rs[o][i].Values = append(rs[o][i].Values, vs[o])
+				}
 			}
 		}
 	}

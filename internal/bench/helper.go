@@ -29,9 +29,10 @@ func DefaultCacheDir() string {
 // buildHelper compiles the C source src into a static executable named after
 // name and the source's hash in env.CacheDir, and returns its absolute path.
 // An executable built earlier from the same source and flags is reused.
-func buildHelper(ctx context.Context, env *Env, name string, src []byte) (string, error) {
+func buildHelper(ctx context.Context, env *Env, name string, src []byte, extraFlags ...string) (string, error) {
+	flags := append(append([]string(nil), helperCFlags...), extraFlags...)
 	h := sha256.New()
-	h.Write([]byte(strings.Join(helperCFlags, " ") + "\n"))
+	h.Write([]byte(strings.Join(flags, " ") + "\n"))
 	h.Write(src)
 	sum := hex.EncodeToString(h.Sum(nil))[:16]
 
@@ -45,7 +46,7 @@ func buildHelper(ctx context.Context, env *Env, name string, src []byte) (string
 	}
 	gcc, err := exec.LookPath("gcc")
 	if err != nil {
-		return "", fmt.Errorf("gcc not found: helpers are built with gcc %s (install gcc and libc6-dev)", strings.Join(helperCFlags, " "))
+		return "", fmt.Errorf("gcc not found: helpers are built with gcc %s (apt-get install gcc libc6-dev)", strings.Join(flags, " "))
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("helper cache: %v", err)
@@ -57,7 +58,7 @@ func buildHelper(ctx context.Context, env *Env, name string, src []byte) (string
 	// Build beside the final name and rename, so a concurrent or interrupted
 	// build never leaves a half-written executable under that name.
 	tmp := fmt.Sprintf("%s.tmp%d", exe, os.Getpid())
-	args := append(append([]string(nil), helperCFlags...), "-o", tmp, srcPath)
+	args := append(append([]string(nil), flags...), "-o", tmp, srcPath)
 	cmd := exec.CommandContext(ctx, gcc, args...)
 	env.Log.Debug("bench: build helper", "argv", cmd.Args)
 	out, err := cmd.CombinedOutput()
