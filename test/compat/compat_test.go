@@ -14,14 +14,22 @@
 //     that fails natively is reported as broken rather than compared.
 //   - Every program runs with the arguments in progArgs, the environment in
 //     progEnv, stdin from /dev/null and stdout and stderr on pipes.
-//   - Programs are built with gcc -static -O1 -Wall; any compiler output
-//     fails the test. programs/compat.h holds the shared check helpers.
+//   - Every program is compiled once (gcc -O1 -Wall -c) and linked twice,
+//     static (-static) and dynamic (run through the host's ld.so and libc);
+//     each build is its own subtest, NAME/static and NAME/dynamic. Any
+//     compiler or linker output fails the test. programs/compat.h holds the
+//     shared check helpers.
+//   - Programs that need files work in a fresh directory under /tmp
+//     (compat_tmpdir in compat.h): natively it is shared by programs running
+//     in parallel, in moat it is the sandbox's own tmpfs.
 //   - When moat gets a program wrong, the program goes in
-//     known_failures.txt with the reason; a bug found in a broad program is
+//     known_failures.txt with the reason, as NAME (both builds) or as
+//     NAME/static or NAME/dynamic (one build); a bug found in a broad program is
 //     best split into a small program of its own, so the rest keeps
 //     guarding against regressions.
 //
-// The tests need root (moat traces its stub processes) and gcc.
+// The tests need root (moat traces its stub processes) and gcc. They build
+// moat from this tree; MOAT_BIN names a prebuilt binary to test instead.
 package compat
 
 import (
@@ -34,6 +42,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -41,7 +50,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
-	"unicode/utf8"
+
+	"github.com/moat-sandbox/moat/internal/testutil/outdiff"
 )
 
 const (
@@ -52,6 +62,21 @@ const (
 	// knownFailuresFile lists the programs moat is known to get wrong.
 	knownFailuresFile = "known_failures.txt"
 )
+
+// compileFlags compile every program, once for all its builds.
+var compileFlags = []string{"-O1", "-Wall"}
+
+// variant is one way of linking every program.
+type variant struct {
+	name    string
+	ldflags []string
+}
+
+// variants are the builds of every program, in subtest order.
+var variants = []variant{
+	{"static", []string{"-static"}},
+	{"dynamic", nil},
+}
 
 // progArgs are the arguments every program gets after argv[0].
 var progArgs = []string{"alpha", "two words", ""}
@@ -71,7 +96,8 @@ var (
 	workDir string
 	// slots bounds the compilers and programs running at once.
 	slots = make(chan struct{}, maxParallel)
-	// builds caches the compiled programs of this run by name.
+	// builds caches the object files and linked programs of this run by
+	// source ("prog.c") and variant ("static/prog.c").
 	builds sync.Map // string -> *build
 )
 
@@ -102,6 +128,14 @@ func testMain(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	workDir = dir
+	if bin := os.Getenv("MOAT_BIN"); bin != "" {
+		// A prebuilt moat, for runs against a binary under investigation.
+		if moatBin, err = filepath.Abs(bin); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		return m.Run()
+	}
 	moatBin = filepath.Join(dir, "moat")
 	build := exec.Command("go", "build", "-o", moatBin, ".")
 	build.Dir = filepath.Join("..", "..", "cmd", "moat")
@@ -148,37 +182,79 @@ func TestCompat(t *testing.T) {
 	for _, p := range progs {
 		names[progName(p)] = true
 	}
-	for name := range known {
-		if !names[name] {
-			t.Errorf("%s lists %q, which is not a program in programs/", knownFailuresFile, name)
-		}
+	for _, err := range checkKnownFailures(known, names) {
+		t.Error(err)
 	}
 	sort.Strings(progs)
 	for _, src := range progs {
 		name := progName(src)
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			slots <- struct{}{}
-			defer func() { <-slots }()
-			bin, err := compile(src)
-			if err != nil {
-				t.Fatal(err)
-			}
-			problems, err := compare(bin, expectedStatus(name))
-			if err != nil {
-				t.Fatal(err)
-			}
-			reason, isKnown := known[name]
-			switch {
-			case isKnown && len(problems) == 0:
-				t.Errorf("listed as known failure but passes: remove it from %s", knownFailuresFile)
-			case isKnown:
-				t.Logf("known failure (%s):\n%s", reason, strings.Join(problems, "\n"))
-			case len(problems) > 0:
-				t.Errorf("moat differs from native Linux:\n%s", strings.Join(problems, "\n"))
+			for _, v := range variants {
+				t.Run(v.name, func(t *testing.T) {
+					t.Parallel()
+					slots <- struct{}{}
+					defer func() { <-slots }()
+					bin, err := compile(src, v)
+					if err != nil {
+						t.Fatal(err)
+					}
+					problems, err := compare(bin, expectedStatus(name))
+					if err != nil {
+						t.Fatal(err)
+					}
+					entry, reason, isKnown := knownFailure(known, name, v.name)
+					switch {
+					case isKnown && len(problems) == 0:
+						t.Errorf("listed as known failure (%s) but passes: remove it from %s", entry, knownFailuresFile)
+					case isKnown:
+						t.Logf("known failure (%s):\n%s", reason, strings.Join(problems, "\n"))
+					case len(problems) > 0:
+						t.Errorf("moat differs from native Linux:\n%s", strings.Join(problems, "\n"))
+					}
+				})
 			}
 		})
 	}
+}
+
+// knownFailure looks up the known_failures.txt entry covering one build
+// of a program: NAME/VARIANT, else NAME.
+func knownFailure(known map[string]string, name, variant string) (entry, reason string, ok bool) {
+	for _, entry := range []string{name + "/" + variant, name} {
+		if reason, ok := known[entry]; ok {
+			return entry, reason, true
+		}
+	}
+	return "", "", false
+}
+
+// checkKnownFailures reports entries that name no program or variant, and
+// programs listed both whole and for one variant.
+func checkKnownFailures(known map[string]string, names map[string]bool) []error {
+	var errs []error
+	entries := make([]string, 0, len(known))
+	for entry := range known {
+		entries = append(entries, entry)
+	}
+	sort.Strings(entries)
+	for _, entry := range entries {
+		name, v, hasVariant := strings.Cut(entry, "/")
+		if !names[name] {
+			errs = append(errs, fmt.Errorf("%s lists %q, which is not a program in programs/", knownFailuresFile, entry))
+			continue
+		}
+		if !hasVariant {
+			continue
+		}
+		if !slices.ContainsFunc(variants, func(x variant) bool { return x.name == v }) {
+			errs = append(errs, fmt.Errorf("%s lists %q: %q is not a build (want NAME, NAME/static or NAME/dynamic)", knownFailuresFile, entry, v))
+		}
+		if _, whole := known[name]; whole {
+			errs = append(errs, fmt.Errorf("%s lists both %q and %q", knownFailuresFile, name, entry))
+		}
+	}
+	return errs
 }
 
 // progName is a program's name: its file name without ".c".
@@ -216,7 +292,7 @@ func readKnownFailures(path string) (map[string]string, error) {
 		name, reason, _ := strings.Cut(line, "#")
 		name, reason = strings.TrimSpace(name), strings.TrimSpace(reason)
 		if strings.ContainsAny(name, " \t") {
-			return nil, fmt.Errorf("%s:%d: want one program name and a # reason, got %q", path, n, line)
+			return nil, fmt.Errorf("%s:%d: want one NAME or NAME/VARIANT and a # reason, got %q", path, n, line)
 		}
 		if reason == "" {
 			return nil, fmt.Errorf("%s:%d: %s has no # reason", path, n, name)
@@ -229,36 +305,60 @@ func readKnownFailures(path string) (map[string]string, error) {
 	return known, sc.Err()
 }
 
-// build is one program compiled once per run.
+// build is one object file or program made once per run.
 type build struct {
 	once sync.Once
-	bin  string
+	out  string
 	err  error
 }
 
-// compile builds src with gcc, once per run, and returns the binary.
-func compile(src string) (string, error) {
-	v, _ := builds.LoadOrStore(src, new(build))
-	b := v.(*build)
-	b.once.Do(func() {
-		bin := filepath.Join(workDir, progName(src))
+// once runs fn for key at most once per run and returns its result.
+func once(key string, fn func() (string, error)) (string, error) {
+	x, _ := builds.LoadOrStore(key, new(build))
+	b := x.(*build)
+	b.once.Do(func() { b.out, b.err = fn() })
+	return b.out, b.err
+}
+
+// gcc runs gcc with args; any output (a warning) is an error.
+func gcc(what string, args ...string) error {
+	out, err := exec.Command("gcc", args...).CombinedOutput()
+	switch {
+	case err != nil:
+		return fmt.Errorf("gcc %s: %v\n%s", what, err, out)
+	case len(out) > 0:
+		return fmt.Errorf("gcc %s printed diagnostics; keep programs warning-free:\n%s", what, out)
+	}
+	return nil
+}
+
+// compile builds src as variant v and returns the program,
+// workDir/VARIANT/NAME; the object file both variants link is compiled
+// once per run.
+func compile(src string, v variant) (string, error) {
+	obj, err := once(src, func() (string, error) {
 		abs, err := filepath.Abs(src)
 		if err != nil {
-			b.err = err
-			return
+			return "", err
 		}
-		cmd := exec.Command("gcc", "-static", "-O1", "-Wall", "-o", bin, abs)
-		out, err := cmd.CombinedOutput()
-		switch {
-		case err != nil:
-			b.err = fmt.Errorf("gcc %s: %v\n%s", src, err, out)
-		case len(out) > 0:
-			b.err = fmt.Errorf("gcc %s printed diagnostics; keep programs warning-free:\n%s", src, out)
-		default:
-			b.bin = bin
+		obj := filepath.Join(workDir, "obj", progName(src)+".o")
+		if err := os.MkdirAll(filepath.Dir(obj), 0o755); err != nil {
+			return "", err
 		}
+		args := append(slices.Clone(compileFlags), "-c", "-o", obj, abs)
+		return obj, gcc(strings.Join(compileFlags, " ")+" -c "+src, args...)
 	})
-	return b.bin, b.err
+	if err != nil {
+		return "", err
+	}
+	return once(v.name+"/"+src, func() (string, error) {
+		bin := filepath.Join(workDir, v.name, progName(src))
+		if err := os.MkdirAll(filepath.Dir(bin), 0o755); err != nil {
+			return "", err
+		}
+		args := append(slices.Clone(v.ldflags), "-o", bin, obj)
+		return bin, gcc(fmt.Sprintf("(%s link) %s", v.name, src), args...)
+	})
 }
 
 // result is how one run ended.
@@ -329,83 +429,11 @@ func compare(bin string, want int) ([]string, error) {
 		}
 		problems = append(problems, fmt.Sprintf("status: native %s (status %d), moat %s", native.how, native.status, how))
 	}
-	if d := diff("stdout", native.stdout, inMoat.stdout); d != "" {
+	if d := outdiff.Diff("stdout", native.stdout, inMoat.stdout); d != "" {
 		problems = append(problems, d)
 	}
-	if d := diff("stderr", native.stderr, inMoat.stderr); d != "" {
+	if d := outdiff.Diff("stderr", native.stderr, inMoat.stderr); d != "" {
 		problems = append(problems, d)
 	}
 	return problems, nil
-}
-
-// Diff context: lines shown before the first difference, and differing
-// lines shown from each side.
-const (
-	diffBefore = 3
-	diffAfter  = 6
-)
-
-// diff describes where native and moat output first differ, or returns ""
-// when they are equal.
-func diff(what string, native, moat []byte) string {
-	if bytes.Equal(native, moat) {
-		return ""
-	}
-	a, b := splitLines(native), splitLines(moat)
-	i := 0
-	for i < len(a) && i < len(b) && a[i] == b[i] {
-		i++
-	}
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "%s differs from line %d (native: %d lines, moat: %d lines):\n", what, i+1, len(a), len(b))
-	for j := max(0, i-diffBefore); j < i; j++ {
-		fmt.Fprintf(&sb, "          %s\n", showLine(a[j]))
-	}
-	side := func(label string, lines []string) {
-		if i >= len(lines) {
-			fmt.Fprintf(&sb, "  %s (end of output)\n", label)
-			return
-		}
-		for j := i; j < len(lines) && j < i+diffAfter; j++ {
-			fmt.Fprintf(&sb, "  %s %s\n", label, showLine(lines[j]))
-			label = strings.Repeat(" ", len(label))
-		}
-		if n := len(lines) - (i + diffAfter); n > 0 {
-			fmt.Fprintf(&sb, "  %s ... %d more lines\n", label, n)
-		}
-	}
-	side("native:", a)
-	side("moat:  ", b)
-	return strings.TrimSuffix(sb.String(), "\n")
-}
-
-// splitLines splits output after each newline; a last line without one
-// keeps no newline, so that difference shows.
-func splitLines(b []byte) []string {
-	var lines []string
-	for len(b) > 0 {
-		n := bytes.IndexByte(b, '\n') + 1
-		if n == 0 {
-			n = len(b)
-		}
-		lines = append(lines, string(b[:n]))
-		b = b[n:]
-	}
-	return lines
-}
-
-// showLine prints a line plainly when it is printable text, quoted
-// otherwise, and marks a missing final newline.
-func showLine(l string) string {
-	body, nl := strings.CutSuffix(l, "\n")
-	plain := utf8.ValidString(body) && !strings.ContainsFunc(body, func(r rune) bool {
-		return r < ' ' && r != '\t' || r == 0x7f
-	})
-	if !plain {
-		body = strconv.Quote(body)
-	}
-	if !nl {
-		body += "  [no newline at end]"
-	}
-	return body
 }

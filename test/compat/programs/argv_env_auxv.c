@@ -60,12 +60,16 @@ int main(int argc, char **argv, char **envp)
 	check("AT_PHENT == sizeof(Elf64_Phdr)", getauxval(AT_PHENT) == sizeof(ElfW(Phdr)));
 	check("AT_PHNUM > 0", phnum > 0);
 	int load_has_entry = 0, has_load = 0;
-	unsigned long entry = getauxval(AT_ENTRY);
+	unsigned long entry = getauxval(AT_ENTRY), vaddr = entry;
+	/* A PIE (the dynamic build) is loaded at a bias: AT_PHDR less PT_PHDR's address. */
+	for (unsigned long i = 0; ph && i < phnum; i++)
+		if (ph[i].p_type == PT_PHDR)
+			vaddr -= (unsigned long)ph - ph[i].p_vaddr;
 	for (unsigned long i = 0; ph && i < phnum; i++) {
 		if (ph[i].p_type != PT_LOAD)
 			continue;
 		has_load = 1;
-		if (entry >= ph[i].p_vaddr && entry < ph[i].p_vaddr + ph[i].p_memsz && (ph[i].p_flags & PF_X))
+		if (vaddr >= ph[i].p_vaddr && vaddr < ph[i].p_vaddr + ph[i].p_memsz && (ph[i].p_flags & PF_X))
 			load_has_entry = 1;
 	}
 	check("AT_PHDR has a PT_LOAD", has_load);

@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static int compat_failures __attribute__((unused));
 
@@ -59,6 +62,68 @@ static inline void check_err_(const char *what, long got, int err, int want)
 #define CHECK_ERR(what, call, want) do { \
 	errno = 0; long r_ = (long)(call); check_err_((what), r_, errno, (want)); \
 } while (0)
+
+/*
+ * compat_tmpdir makes a fresh directory under /tmp, makes it the working
+ * directory and removes it, with everything in it, when the process that
+ * made it exits (natively /tmp is shared with programs running in
+ * parallel; in moat it is the sandbox's own tmpfs). Programs then use
+ * relative paths, which print the same in both runs.
+ */
+static char compat_tmp_[32];
+static pid_t compat_tmp_owner_;
+
+static int compat_rm_(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	if (flag == FTW_DP || flag == FTW_D)
+		chmod(p, 0700); /* so that its entries can go */
+	remove(p);
+	return 0;
+}
+
+static void compat_tmp_cleanup_(void)
+{
+	if (getpid() != compat_tmp_owner_)
+		return;
+	if (chdir("/") == 0)
+		nftw(compat_tmp_, compat_rm_, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static inline __attribute__((unused)) const char *compat_tmpdir(void)
+{
+	strcpy(compat_tmp_, "/tmp/compat-XXXXXX");
+	if (!mkdtemp(compat_tmp_) || chdir(compat_tmp_) != 0) {
+		perror("compat_tmpdir");
+		exit(2);
+	}
+	compat_tmp_owner_ = getpid();
+	atexit(compat_tmp_cleanup_);
+	return compat_tmp_;
+}
+
+/*
+ * compat_wait_sleeping waits, up to 5 s, until thread tid of process pid
+ * sleeps (state S in /proc/PID/task/TID/stat), that is, until it is
+ * blocked in a system call; it returns whether it saw that.
+ */
+static inline __attribute__((unused)) int compat_wait_sleeping(int pid, int tid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%d/task/%d/stat", pid, tid);
+	for (int i = 0; i < 5000; i++) {
+		FILE *f = fopen(path, "r");
+		if (f) {
+			size_t n = fread(buf, 1, sizeof buf - 1, f);
+			fclose(f);
+			buf[n] = 0;
+			char *p = strrchr(buf, ')');
+			if (p && p[1] == ' ' && p[2] == 'S')
+				return 1;
+		}
+		usleep(1000);
+	}
+	return 0;
+}
 
 static inline int compat_done(void)
 {
