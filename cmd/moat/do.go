@@ -21,6 +21,7 @@ func newDoCommand(g *globalFlags) *cobra.Command {
 		noPin    bool
 		rootfs   string
 		volumes  []string
+		network  string
 	)
 	cmd := &cobra.Command{
 		Use:   "do [flags] [--] CMD [ARG...]",
@@ -71,6 +72,7 @@ environment, working directory and stdio, and moat exits with its status
 				Strace:   straceOut,
 				Log:      log,
 				MaxTasks: maxTasks,
+				Network:  network,
 			})
 			if err != nil {
 				var ce *sandbox.CommandError
@@ -89,6 +91,7 @@ environment, working directory and stdio, and moat exits with its status
 	f.Lookup("strace").NoOptDefVal = "-"
 	f.StringVar(&rootfs, "rootfs", "/", "the host `DIR` shown as the sandbox's root, read-only under an in-memory writable layer")
 	f.StringArrayVar(&volumes, "volume", nil, "bind host directory HOST at CONTAINER, writable unless :ro (`HOST:CONTAINER[:ro]`)")
+	f.StringVar(&network, "network", "none", "the application's network: none (loopback only) or host (the host's, through sockets moat holds)")
 	f.IntVar(&maxTasks, "max-tasks", 0, "the sandbox's task limit (default 4096)")
 	f.BoolVar(&noPin, "no-pin", false, "do not pin each application thread and its tracer to one CPU (for measurement)")
 	f.MarkHidden("no-pin")

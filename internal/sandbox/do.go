@@ -48,6 +48,9 @@ type Options struct {
 	Rootfs string
 	// Volumes bind host directories into the sandbox.
 	Volumes []Volume
+	// Network is "none" (the default: loopback only) or "host" (the
+	// host's network, through sockets the Sentry holds).
+	Network string
 }
 
 // CommandError is a failure to start the command, reported as a shell
@@ -81,6 +84,9 @@ func Do(opts Options) (int, error) {
 	}
 	plat, err := newPlatform(opts.Platform, opts.NoPin)
 	if err != nil {
+		return 0, err
+	}
+	if err := setupNetwork(opts.Network); err != nil {
 		return 0, err
 	}
 	loader.ReadHostAuxv()

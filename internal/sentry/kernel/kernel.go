@@ -54,6 +54,9 @@ type Kernel struct {
 	initExit ExitStatus
 
 	futexes futexTable
+	// foreground is each session's foreground process group on the
+	// inherited terminal (guarded by mu).
+	foreground map[int32]int32
 }
 
 // DefaultMaxTasks is the sandbox's default task limit.

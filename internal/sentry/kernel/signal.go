@@ -176,6 +176,7 @@ func (tg *ThreadGroup) queueLocked(info *linux.SignalInfo, target *Task) (bool, 
 		}
 		return false, nil // a standard signal already pending
 	}
+	notifySignalfds()
 	if target != nil {
 		if !target.blocks(sig) {
 			target.interrupt()

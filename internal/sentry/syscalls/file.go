@@ -18,7 +18,7 @@ func init() {
 		unix.SYS_DUP2:   {Handler: Dup2, Args: []Arg{AFD, AFD}},
 		unix.SYS_DUP3:   {Handler: Dup3, Args: []Arg{AFD, AFD, AHex}},
 		unix.SYS_FCNTL:  {Handler: Fcntl, Status: Partial, Note: "no F_NOTIFY, F_DUPFD_QUERY; leases are never granted; F_SETOWN/F_SETSIG are kept but no SIGIO is sent", Args: []Arg{AFD, AInt, AHex}},
-		unix.SYS_IOCTL:  {Handler: Ioctl, Status: Partial, Note: "FIOCLEX, FIONCLEX, FIONBIO, FIONREAD (regular files, pipes) and terminal requests on host terminals", Args: []Arg{AFD, AHex, AHex}},
+		unix.SYS_IOCTL:  {Handler: Ioctl, Status: Partial, Note: "FIOCLEX, FIONCLEX, FIONBIO, FIOASYNC (the flag is kept; no SIGIO is sent), FIONREAD (regular files, pipes) and terminal requests on host terminals", Args: []Arg{AFD, AHex, AHex}},
 		unix.SYS_FSTAT:  {Handler: Fstat, Args: []Arg{AFD, APtr}},
 		unix.SYS_LSEEK:  {Handler: Lseek, Args: []Arg{AFD, AInt, AWhence}},
 	})
@@ -36,7 +36,7 @@ func Read(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 	}
 	count := min(a[2], maxRWCount)
 	if count == 0 {
-		return 0, nil
+		return 0, f.ZeroRead(t)
 	}
 	buf := make([]byte, min(count, ioChunk))
 	n, err := f.Read(t, buf)
@@ -248,6 +248,18 @@ func Ioctl(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 		}
 		setStatusFlags(f, fl)
 		return 0, nil
+	case fioasync:
+		// O_ASYNC is recorded, as F_SETFL records it; no SIGIO follows.
+		v, err := copyInInt32(t, a[2])
+		if err != nil {
+			return 0, err
+		}
+		fl := f.Flags() &^ unix.O_ASYNC
+		if v != 0 {
+			fl |= unix.O_ASYNC
+		}
+		setStatusFlags(f, fl)
+		return 0, nil
 	case fionread:
 		// A regular file has its size less the offset waiting (negative
 		// past the end); other files answer for themselves.
@@ -316,6 +328,7 @@ func Lseek(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 // Generic ioctl requests (ioctl_list(2)).
 const (
 	fionbio  = 0x5421
+	fioasync = 0x5452
 	fionclex = 0x5450
 	fioclex  = 0x5451
 )

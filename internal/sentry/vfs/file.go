@@ -175,7 +175,34 @@ func (f *File) Read(t Task, dst []byte) (int, error) {
 		f.offset += int64(n)
 		return n, err
 	}
-	return 0, unix.EINVAL
+	return 0, f.cannotRead(t, unix.EINVAL)
+}
+
+// cannotRead is the error of a read of a file that has no data to read:
+// EISDIR for a directory (as generic_read_dir gives), otherwise err.
+func (f *File) cannotRead(t Task, err error) error {
+	if st, serr := f.impl.Stat(t); serr == nil && st.IsDir() {
+		return unix.EISDIR
+	}
+	return err
+}
+
+// RecordFile is a file read in whole records (eventfd, timerfd, signalfd,
+// inotify): a read shorter than one record, zero bytes included, is EINVAL.
+type RecordFile interface {
+	RecordSize() int
+}
+
+// ZeroRead is the result of a read of zero bytes, which Linux passes to
+// the file: 0 for most, EINVAL for record files, EISDIR for directories.
+func (f *File) ZeroRead(t Task) error {
+	if _, ok := f.impl.(RecordFile); ok {
+		return unix.EINVAL
+	}
+	if _, ok := f.impl.(StreamFile); ok {
+		return nil
+	}
+	return f.cannotRead(t, nil)
 }
 
 // Write writes at the file's offset, or at the end with O_APPEND.
@@ -207,7 +234,7 @@ func (f *File) Write(t Task, src []byte) (int, error) {
 func (f *File) PRead(t Task, dst []byte, off int64) (int, error) {
 	impl, ok := f.impl.(PositionalFile)
 	if !ok {
-		return 0, unix.ESPIPE
+		return 0, f.cannotRead(t, unix.ESPIPE)
 	}
 	if off < 0 {
 		return 0, unix.EINVAL

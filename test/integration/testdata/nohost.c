@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -30,6 +32,12 @@ int main(int argc, char **argv) {
 	report("stat renamed", stat(moved, &st));
 	printf("size %ld\n", (long)st.st_size);
 	report("stat old name", stat(file, &st));
-	report("socket", socket(AF_INET, SOCK_STREAM, 0));
+	/* The default network is the sandbox's own loopback: a socket is the
+	 * Sentry's, and nothing beyond 127.0.0.0/8 is reachable. */
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	report("socket", s);
+	struct sockaddr_in out = {.sin_family = AF_INET, .sin_port = htons(80)};
+	out.sin_addr.s_addr = htonl(0xc0000201); /* 192.0.2.1, TEST-NET-1 */
+	report("connect outside", connect(s, (struct sockaddr *)&out, sizeof out));
 	return 0;
 }

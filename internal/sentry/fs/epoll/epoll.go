@@ -40,6 +40,10 @@ type item struct {
 	// Guarded by ep.readyMu.
 	ready    bool
 	disabled bool // a one-shot that fired, until EPOLL_CTL_MOD
+	// notified counts the notifications markReady took: Collect keeps an
+	// item it found not ready if one came while it looked (the file
+	// became ready after the check), instead of losing it.
+	notified uint64
 }
 
 // EventPoll is an epoll instance.
@@ -109,6 +113,7 @@ func (it *item) markReady(m waiter.EventMask) {
 		ep.readyMu.Unlock()
 		return
 	}
+	it.notified++
 	if !it.ready {
 		it.ready = true
 		ep.ready = append(ep.ready, it)
@@ -255,10 +260,22 @@ type Event struct {
 func (ep *EventPoll) Collect(max int) []Event {
 	ep.readyMu.Lock()
 	candidates := append([]*item(nil), ep.ready...)
+	seen := make([]uint64, len(candidates))
+	for i, it := range candidates {
+		seen[i] = it.notified
+	}
 	ep.readyMu.Unlock()
 	var out []Event
-	var stale, keep []*item
-	for _, it := range candidates {
+	type staleItem struct {
+		it *item
+		// notified is the count before the check; -1 (max) when the item
+		// leaves the list whatever came since (disabled, released).
+		notified uint64
+	}
+	var stale []staleItem
+	var keep []*item
+	const always = ^uint64(0)
+	for i, it := range candidates {
 		if len(out) >= max {
 			break
 		}
@@ -266,12 +283,12 @@ func (ep *EventPoll) Collect(max int) []Event {
 		events, disabled, data := it.events, it.disabled, it.data
 		ep.readyMu.Unlock()
 		if disabled || it.key.file.Released() {
-			stale = append(stale, it)
+			stale = append(stale, staleItem{it, always})
 			continue
 		}
 		got := it.key.file.Readiness(events&^flagBits) & (events | waiter.AlwaysReported) &^ flagBits
 		if got == 0 {
-			stale = append(stale, it)
+			stale = append(stale, staleItem{it, seen[i]})
 			continue
 		}
 		out = append(out, Event{Events: got, Data: data})
@@ -280,16 +297,20 @@ func (ep *EventPoll) Collect(max int) []Event {
 			ep.readyMu.Lock()
 			it.disabled = true
 			ep.readyMu.Unlock()
-			stale = append(stale, it)
+			stale = append(stale, staleItem{it, always})
 		case events&EPOLLET != 0:
-			stale = append(stale, it)
+			stale = append(stale, staleItem{it, seen[i]})
 		default:
 			keep = append(keep, it)
 		}
 	}
 	ep.readyMu.Lock()
-	for _, it := range stale {
-		ep.removeReadyLocked(it)
+	for _, s := range stale {
+		// A notification after the check stays: the next Collect looks
+		// again.
+		if s.notified == always || s.it.notified == s.notified {
+			ep.removeReadyLocked(s.it)
+		}
 	}
 	// Level-triggered items reported now go to the back: fairness.
 	for _, it := range keep {

@@ -158,6 +158,8 @@ func (f *File) Ioctl(t vfs.Task, req, arg uintptr) (uintptr, error) {
 		size, in = sizeofWinsize, true
 	case fionread:
 		size = 4
+	case unix.TIOCGPGRP, unix.TIOCSPGRP, unix.TIOCGSID, unix.TIOCSCTTY, unix.TIOCNOTTY:
+		return f.jobControl(t, req, arg)
 	default:
 		return 0, unix.ENOTTY
 	}
@@ -200,3 +202,38 @@ func (f *File) EventRegister(e *waiter.Entry, mask waiter.EventMask) { f.queue.R
 
 // EventUnregister implements waiter.Waitable.
 func (f *File) EventUnregister(e *waiter.Entry) { f.queue.Unregister(e) }
+
+// jobController is the calling task's view of its session's terminal.
+type jobController interface {
+	ForegroundPGID() int32
+	SetForegroundPGID(pgid int32) error
+	SessionID() int32
+}
+
+// jobControl answers the job-control requests on a terminal from the
+// Sentry's sessions, not the host's (whose groups are moat's own).
+func (f *File) jobControl(t vfs.Task, req, arg uintptr) (uintptr, error) {
+	if _, err := unix.IoctlGetTermios(f.fd, unix.TCGETS); err != nil {
+		return 0, unix.ENOTTY // not a terminal
+	}
+	jc, ok := t.(jobController)
+	if !ok {
+		return 0, unix.ENOTTY
+	}
+	var b [4]byte
+	switch req {
+	case unix.TIOCGPGRP, unix.TIOCGSID:
+		v := jc.ForegroundPGID()
+		if req == unix.TIOCGSID {
+			v = jc.SessionID()
+		}
+		b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
+		return 0, t.CopyOut(arg, b[:])
+	case unix.TIOCSPGRP:
+		if err := t.CopyIn(arg, b[:]); err != nil {
+			return 0, err
+		}
+		return 0, jc.SetForegroundPGID(int32(uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24))
+	}
+	return 0, nil // TIOCSCTTY, TIOCNOTTY: the sandbox has its one terminal
+}

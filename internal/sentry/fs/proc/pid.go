@@ -71,6 +71,7 @@ func (p *procFS) processDir(pr Process, t Thread, whole bool) *synth.Dir {
 	d.Add("root", fs.NewMagicLink(0o777, v.resolveRoot))
 	d.Add("exe", fs.NewMagicLink(0o777, v.resolveExe))
 	d.Add("mounts", fs.NewFile(0o444, v.renderMounts))
+	d.Add("net", p.netDir())
 	d.Add("mountinfo", fs.NewFile(0o444, v.renderMountinfo))
 	d.Add("smaps", fs.NewFile(0o444, v.renderSmaps))
 	d.Add("smaps_rollup", fs.NewFile(0o444, v.renderSmapsRollup))

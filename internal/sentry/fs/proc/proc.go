@@ -78,6 +78,7 @@ func (p *procFS) buildRoot(root *synth.Dir) {
 	p.file(root, "stat", 0o444, p.renderStat)
 	p.file(root, "filesystems", 0o444, synth.Static(renderFilesystems(p.o.Filesystems)))
 	root.Add("mounts", p.fs.NewSymlink("self/mounts"))
+	root.Add("net", p.fs.NewSymlink("self/net"))
 	root.Add("self", p.fs.NewDynamicSymlink(func(ctx vfs.Context) (string, error) {
 		c, ok := ctx.(caller)
 		if !ok {

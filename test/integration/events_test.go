@@ -1,0 +1,70 @@
+package integration
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// eventPrograms check eventfd, timerfd and signalfd (testdata/*.c): alone,
+// under poll, select and epoll, across threads and processes, and
+// interrupted by signal handlers. A program named NAME-N must end with
+// status N.
+var eventPrograms = []string{
+	"eventfd_basic",
+	"eventfd_epoll",
+	"eventfd_interrupt",
+	"timerfd_basic",
+	"timerfd_wait",
+	"signalfd_basic",
+	"signalfd_interrupt",
+}
+
+// inotifyPrograms check inotify: watches on files and directories and the
+// events the program's own operations cause.
+var inotifyPrograms = []string{
+	"inotify_basic",
+	"inotify_flags",
+	"inotify_wait",
+}
+
+func TestEventsPrograms(t *testing.T) { comparePrograms(t, eventPrograms) }
+
+func TestEventsInotifyPrograms(t *testing.T) {
+	if !inotifyReported(t) {
+		t.Skip("the syscall handlers do not report to internal/sentry/fs/inotify yet: inotify watches see no events")
+	}
+	comparePrograms(t, inotifyPrograms)
+}
+
+// TestEventsSignalfdPollers checks that a signalfd is readable for the
+// thread that polls it, which needs poll and epoll_wait to ask the file
+// on the caller's behalf (vfs.File.ReadinessFor).
+func TestEventsSignalfdPollers(t *testing.T) {
+	if !sourceHas(t, "../../internal/sentry/syscalls/poll.go", "ReadinessFor(") {
+		t.Skip("poll does not ask files for the polling thread's readiness yet")
+	}
+	comparePrograms(t, []string{"signalfd_pollers"})
+}
+
+// sourceHas reports whether any of the files matching pattern contains s.
+func sourceHas(t *testing.T, pattern, s string) bool {
+	files, err := filepath.Glob(pattern)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err == nil && strings.Contains(string(b), s) {
+			return true
+		}
+	}
+	return false
+}
+
+// inotifyReported reports whether the syscall layer calls the inotify
+// notifications (Opened is the first it needs).
+func inotifyReported(t *testing.T) bool {
+	return sourceHas(t, "../../internal/sentry/syscalls/*.go", "inotify.Opened(")
+}
