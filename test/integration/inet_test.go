@@ -1,8 +1,14 @@
 package integration
 
 import (
+	"bufio"
+	"io"
+	"net"
+	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // inetPrograms check AF_INET and AF_INET6 sockets over the host's
@@ -23,6 +29,21 @@ var inetPrograms = []string{
 }
 
 func TestInetPrograms(t *testing.T) { compareProgramsWith(t, inetPrograms, "--network=host") }
+
+// TestInetProgramsOnSandboxLoopback runs the same programs on the default
+// network, the sandbox's own loopback in the user-space stack, where they
+// must behave as on the host's loopback. inet_msgflags is left out: the
+// user-space stack delivers loopback data asynchronously (a MSG_DONTWAIT
+// receive right after the send finds nothing yet) and has no MSG_OOB.
+func TestInetProgramsOnSandboxLoopback(t *testing.T) {
+	var names []string
+	for _, n := range inetPrograms {
+		if n != "inet_msgflags" {
+			names = append(names, n)
+		}
+	}
+	compareProgramsWith(t, names)
+}
 
 // compareProgramsWith is comparePrograms with flags for `moat do`.
 func compareProgramsWith(t *testing.T, names []string, flags ...string) {
@@ -45,4 +66,64 @@ func TestNetworkFlag(t *testing.T) {
 	if r.status != 125 || !strings.Contains(r.stderr, `unknown network "bogus"`) {
 		t.Errorf("--network=bogus: status %d, stderr %q", r.status, r.stderr)
 	}
+}
+
+// TestNetworkNoneIsolates checks the default network, the sandbox's own
+// loopback: from inside, nothing on the host is reachable, neither a host
+// listener on 127.0.0.1 nor a host address beyond loopback; from the host,
+// a server listening inside on 127.0.0.1 is not reachable.
+func TestNetworkNoneIsolates(t *testing.T) {
+	prog := compile(t, "netnone")
+	hostL, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hostL.Close()
+	hostPort := strconv.Itoa(hostL.Addr().(*net.TCPAddr).Port)
+	r := moat(t, "do", prog, "connect", "127.0.0.1", hostPort)
+	if want := "connect 127.0.0.1:" + hostPort + ": Connection refused\n"; r.status != 0 || r.stdout != want {
+		t.Errorf("connecting to the host's loopback listener: status %d, stdout %q, want %q; stderr %q", r.status, r.stdout, want, r.stderr)
+	}
+	if ip := hostAddress(); ip != "" {
+		r := moat(t, "do", prog, "connect", ip, hostPort)
+		if want := "connect " + ip + ":" + hostPort + ": Network is unreachable\n"; r.status != 0 || r.stdout != want {
+			t.Errorf("connecting to the host address %s: status %d, stdout %q, want %q", ip, r.status, r.stdout, want)
+		}
+	}
+
+	port := strconv.Itoa(freePort(t))
+	cmd := exec.Command(moatBin, "do", prog, "serve", port)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	rd := bufio.NewReader(out)
+	if line, err := rd.ReadString('\n'); line != "listening\n" {
+		t.Fatalf("server in moat: %q %v", line, err)
+	}
+	if c, err := net.DialTimeout("tcp4", "127.0.0.1:"+port, time.Second); err == nil {
+		c.Close()
+		t.Error("the host reached a server listening inside the sandbox")
+	}
+	rest, _ := io.ReadAll(rd)
+	cmd.Wait()
+	if string(rest) != "no connection\n" {
+		t.Errorf("server in moat reports %q", rest)
+	}
+}
+
+// hostAddress returns one of the host's IPv4 addresses beyond loopback,
+// or "" when it has none.
+func hostAddress() string {
+	addrs, _ := net.InterfaceAddrs()
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && !n.IP.IsLoopback() {
+			return n.IP.String()
+		}
+	}
+	return ""
 }

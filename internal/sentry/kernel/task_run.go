@@ -294,9 +294,21 @@ func (t *Task) exit() {
 		t.exitRobustList(true)
 		t.clearTID()
 	}
-	if groupExit && !shared {
+	switch {
+	case groupExit && !shared:
 		t.th.Reap()
-	} else {
+	case t.th.HostTID() == t.th.Process().HostPID():
+		// The host process's leader thread leaving alone (pthread_exit in
+		// main). Its host thread stays in its ptrace stop, never to run
+		// again: the Sentry reaches the process's memory through the
+		// leader's pid (process_vm_readv, /proc/PID/mem), which fails
+		// once the leader has exited. It dies with the process when the
+		// last other thread ends the group (Exit counts only tasks not
+		// exiting) or an exec in another thread replaces it; the host
+		// reports a leader's death only after its other threads are
+		// reaped, so Reap waits for exactly that.
+		t.th.Reap()
+	default:
 		// The thread leaves through the stub; the process lives on.
 		t.th.Syscall(unix.SYS_EXIT, 0)
 		t.th.Reap()

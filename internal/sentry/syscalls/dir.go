@@ -21,7 +21,7 @@ func init() {
 
 // getdents fills the buffer with entries encoded by enc, as many as fit.
 func getdents(t *kernel.Task, a kernel.SyscallArgs, enc func(b []byte, e vfs.Dirent, next int64) []byte) (uintptr, error) {
-	f, err := getFile(t, a[0])
+	f, err := getOpenFile(t, a[0])
 	if err != nil {
 		return 0, err
 	}

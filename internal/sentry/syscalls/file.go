@@ -227,7 +227,7 @@ func Fcntl(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 
 // Ioctl implements ioctl(2).
 func Ioctl(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
-	f, _, err := t.FDTable().Get(int32(a[0]))
+	f, err := getOpenFile(t, a[0])
 	if err != nil {
 		return 0, err
 	}
@@ -311,9 +311,23 @@ func Fstat(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 	return 0, t.CopyOut(a[1], statBytes(&st))
 }
 
+// getOpenFile is getFile for the calls Linux reaches through fdget (not
+// fdget_raw): to them an O_PATH descriptor is EBADF, before any other check.
+func getOpenFile(t *kernel.Task, fd uintptr) (*vfs.File, error) {
+	f, err := getFile(t, fd)
+	if err != nil {
+		return nil, err
+	}
+	if f.Flags()&unix.O_PATH != 0 {
+		f.DecRef()
+		return nil, unix.EBADF
+	}
+	return f, nil
+}
+
 // Lseek implements lseek(2).
 func Lseek(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
-	f, err := getFile(t, a[0])
+	f, err := getOpenFile(t, a[0])
 	if err != nil {
 		return 0, err
 	}

@@ -199,6 +199,14 @@ func (m *memfdFile) Allocate(t vfs.Task, mode uint32, off, length int64) error {
 	return al.Allocate(t, mode, off, length)
 }
 
+// SeekData implements vfs.DataSeeker through the tmpfs file.
+func (m *memfdFile) SeekData(whence int, off int64) (int64, error) {
+	if ds, ok := m.PositionalFile.(vfs.DataSeeker); ok {
+		return ds.SeekData(whence, off)
+	}
+	return 0, unix.ENXIO
+}
+
 // Sync implements vfs.Syncer.
 func (m *memfdFile) Sync(t vfs.Task, dataOnly bool) error { return nil }
 

@@ -33,7 +33,7 @@ func Mmap(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 	}
 	opts := smm.MMapOpts{Addr: addr, Length: length, Prot: prot, Flags: flags, Offset: int64(off)}
 	if flags&unix.MAP_ANONYMOUS == 0 {
-		f, err := getFile(t, fd)
+		f, err := getOpenFile(t, fd)
 		if err != nil {
 			return 0, err
 		}

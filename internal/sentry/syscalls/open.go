@@ -101,35 +101,35 @@ func openPath(t *kernel.Task, dirfd int32, path string, flags int, mode uint32, 
 		return nil, err
 	}
 	o.Resolve = resolveFlags
-	if resolveFlags&(vfs.ResolveBeneath|vfs.ResolveInRoot) != 0 && o.Start != o.Root && len(path) > 0 && path[0] == '/' {
-		if resolveFlags&vfs.ResolveBeneath != 0 {
-			return nil, unix.EXDEV
+	if resolveFlags&vfs.ResolveInRoot != 0 && len(path) > 0 && path[0] == '/' {
+		// walkOpts started an absolute path at the task's root; under
+		// RESOLVE_IN_ROOT it starts at dirfd, the walk's root. (With
+		// RESOLVE_BENEATH the walk itself gives EXDEV.)
+		in, err := walkOpts(t, dirfd, ".", false)
+		if err != nil {
+			return nil, err
 		}
-		// RESOLVE_IN_ROOT: an absolute path starts at dirfd.
-		if dirfd != unix.AT_FDCWD {
-			vd, err := dirfdDentry(t, dirfd)
-			if err != nil {
-				return nil, err
-			}
-			o.Start = vd
-		} else {
-			o.Start = t.FS().Cwd()
-		}
+		o.Start = in.Start
 	}
 	ns := t.Mounts()
 	var vd vfs.VirtualDentry
 	created := false
 	if flags&unix.O_CREAT != 0 {
-		dir, name, trailing, err := ns.WalkParent(t, path, o)
+		// O_EXCL never follows a final symlink: an existing name is EEXIST.
+		o.FollowFinal = flags&(unix.O_NOFOLLOW|unix.O_EXCL) == 0
+		dir, name, existing, err := ns.WalkCreate(t, path, o)
 		if err != nil {
 			return nil, err
 		}
-		if name == "" || name == "." || name == ".." || trailing {
-			return nil, unix.EISDIR
-		}
-		vd, err = ns.Lookup(t, dir, name)
-		switch {
-		case err == unix.ENOENT:
+		if existing.Ok() {
+			if flags&unix.O_EXCL != 0 {
+				return nil, unix.EEXIST
+			}
+			if st, err := existing.Inode().Stat(t); err == nil && st.IsDir() {
+				return nil, unix.EISDIR // even O_RDONLY (do_open)
+			}
+			vd = existing
+		} else {
 			wd, err := mayWriteDir(t, dir)
 			if err != nil {
 				return nil, err
@@ -144,17 +144,6 @@ func openPath(t *kernel.Task, dirfd int32, path string, flags int, mode uint32, 
 				return nil, err
 			}
 			created = true
-		case err != nil:
-			return nil, err
-		default:
-			if flags&unix.O_EXCL != 0 {
-				return nil, unix.EEXIST
-			}
-			// An existing name is opened like any other: through links.
-			o.FollowFinal = flags&unix.O_NOFOLLOW == 0
-			if vd, err = ns.Walk(t, path, o); err != nil {
-				return nil, err
-			}
 		}
 	} else {
 		if vd, err = ns.Walk(t, path, o); err != nil {
@@ -177,11 +166,13 @@ func openDentry(t *kernel.Task, vd vfs.VirtualDentry, flags int, created bool) (
 		}
 		return vfs.NewFile(pathFile{vd}, vd, unix.O_PATH), nil
 	}
-	if st.IsSymlink() {
-		return nil, unix.ELOOP // O_NOFOLLOW on a link
-	}
+	// Linux checks O_DIRECTORY (do_open) before the file type (may_open):
+	// O_NOFOLLOW|O_DIRECTORY on a symlink is ENOTDIR, not ELOOP.
 	if flags&unix.O_DIRECTORY != 0 && !st.IsDir() {
 		return nil, unix.ENOTDIR
+	}
+	if st.IsSymlink() {
+		return nil, unix.ELOOP // O_NOFOLLOW on a link
 	}
 	acc := flags & unix.O_ACCMODE
 	if acc == unix.O_ACCMODE {

@@ -13,8 +13,8 @@ func init() {
 		unix.SYS_PWRITE64: {Handler: Pwrite64, Args: []Arg{AFD, ABufIn, AUint, AInt}},
 		unix.SYS_PREADV:   {Handler: Preadv, Args: []Arg{AFD, APtr, AInt, AInt}},
 		unix.SYS_PWRITEV:  {Handler: Pwritev, Args: []Arg{AFD, APtr, AInt, AInt}},
-		unix.SYS_PREADV2:  {Handler: Preadv2, Args: []Arg{AFD, APtr, AInt, AInt, AHex}},
-		unix.SYS_PWRITEV2: {Handler: Pwritev2, Args: []Arg{AFD, APtr, AInt, AInt, AHex}},
+		unix.SYS_PREADV2:  {Handler: Preadv2, Args: []Arg{AFD, APtr, AInt, AInt, AInt, AHex}},
+		unix.SYS_PWRITEV2: {Handler: Pwritev2, Args: []Arg{AFD, APtr, AInt, AInt, AInt, AHex}},
 	})
 }
 
@@ -102,7 +102,9 @@ func Pwrite64(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 }
 
 // preadv reads into iovecs at off, or at the file offset when off is -1.
-func preadv(t *kernel.Task, fd, iovAddr, iovCnt uintptr, off int64) (uintptr, error) {
+// rwf are preadv2's flags (0 for the others), checked once there is
+// something to read, as Linux does.
+func preadv(t *kernel.Task, fd, iovAddr, iovCnt uintptr, off int64, rwf uintptr) (uintptr, error) {
 	f, err := readableFile(t, fd)
 	if err != nil {
 		return 0, err
@@ -113,6 +115,9 @@ func preadv(t *kernel.Task, fd, iovAddr, iovCnt uintptr, off int64) (uintptr, er
 	}
 	iovs, total, err := copyInIovecs(t, iovAddr, iovCnt)
 	if err != nil || total == 0 {
+		return 0, err
+	}
+	if _, err := checkRWF(rwf); err != nil {
 		return 0, err
 	}
 	buf := make([]byte, min(total, ioChunk))
@@ -142,7 +147,7 @@ func preadv(t *kernel.Task, fd, iovAddr, iovCnt uintptr, off int64) (uintptr, er
 // pwritev writes iovecs at off, or at the file offset when off is -1. The
 // iovecs are gathered so that one write keeps its atomicity (PIPE_BUF)
 // where the file gives one.
-func pwritev(t *kernel.Task, fd, iovAddr, iovCnt uintptr, off int64) (uintptr, error) {
+func pwritev(t *kernel.Task, fd, iovAddr, iovCnt uintptr, off int64, rwf uintptr) (uintptr, error) {
 	f, err := writableFile(t, fd)
 	if err != nil {
 		return 0, err
@@ -155,6 +160,10 @@ func pwritev(t *kernel.Task, fd, iovAddr, iovCnt uintptr, off int64) (uintptr, e
 	if err != nil || total == 0 {
 		return 0, err
 	}
+	appendMode, err := checkRWF(rwf)
+	if err != nil {
+		return 0, err
+	}
 	var done uintptr
 	buf := make([]byte, 0, min(total, ioChunk))
 	flush := func() (bool, error) {
@@ -164,9 +173,9 @@ func pwritev(t *kernel.Task, fd, iovAddr, iovCnt uintptr, off int64) (uintptr, e
 		var n int
 		var err error
 		if off == -1 {
-			n, err = f.Write(t, buf)
+			n, err = f.WriteAppend(t, buf, appendMode)
 		} else {
-			n, err = f.PWrite(t, buf, off+int64(done))
+			n, err = f.PWriteAppend(t, buf, off+int64(done), appendMode)
 		}
 		done += uintptr(n)
 		full := n == len(buf)
@@ -212,12 +221,43 @@ func pwritev(t *kernel.Task, fd, iovAddr, iovCnt uintptr, off int64) (uintptr, e
 
 // Readv implements readv(2).
 func Readv(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
-	return preadv(t, a[0], a[1], a[2], -1)
+	return preadv(t, a[0], a[1], a[2], -1, 0)
 }
 
 // Writev implements writev(2).
 func Writev(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
-	return pwritev(t, a[0], a[1], a[2], -1)
+	return pwritev(t, a[0], a[1], a[2], -1, 0)
+}
+
+// RWF_* flags (linux/fs.h).
+const (
+	rwfHipri    = 0x01
+	rwfDsync    = 0x02
+	rwfSync     = 0x04
+	rwfNowait   = 0x08
+	rwfAppend   = 0x10
+	rwfNoappend = 0x20
+)
+
+// rwfKnown are the RWF_* flags this kernel takes; the others (RWF_ATOMIC and
+// RWF_DONTCACHE among them, which moat's files do not support) are
+// EOPNOTSUPP, as Linux gives for them on files without the support.
+const rwfKnown = rwfHipri | rwfDsync | rwfSync | rwfNowait | rwfAppend | rwfNoappend
+
+// checkRWF checks preadv2/pwritev2 flags and says how a write appends.
+// The others are hints here.
+func checkRWF(rwf uintptr) (vfs.Append, error) {
+	switch {
+	case rwf&^rwfKnown != 0:
+		return 0, unix.EOPNOTSUPP
+	case rwf&(rwfAppend|rwfNoappend) == rwfAppend|rwfNoappend:
+		return 0, unix.EINVAL
+	case rwf&rwfAppend != 0:
+		return vfs.AppendAlways, nil
+	case rwf&rwfNoappend != 0:
+		return vfs.AppendNever, nil
+	}
+	return vfs.AppendAsFlags, nil
 }
 
 // Preadv implements preadv(2).
@@ -225,7 +265,7 @@ func Preadv(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 	if int64(a[3]) < 0 {
 		return 0, unix.EINVAL
 	}
-	return preadv(t, a[0], a[1], a[2], int64(a[3]))
+	return preadv(t, a[0], a[1], a[2], int64(a[3]), 0)
 }
 
 // Pwritev implements pwritev(2).
@@ -233,25 +273,16 @@ func Pwritev(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 	if int64(a[3]) < 0 {
 		return 0, unix.EINVAL
 	}
-	return pwritev(t, a[0], a[1], a[2], int64(a[3]))
+	return pwritev(t, a[0], a[1], a[2], int64(a[3]), 0)
 }
 
-// RWF_* flags preadv2 and pwritev2 accept.
-const rwfKnown = unix.RWF_HIPRI | unix.RWF_DSYNC | unix.RWF_SYNC | unix.RWF_NOWAIT | unix.RWF_APPEND
-
-// Preadv2 implements preadv2(2); offset -1 uses the file offset. The
-// flags are hints here, except RWF_APPEND, which is for writes.
+// Preadv2 implements preadv2(2): fd, iov, iovcnt, pos_l, pos_h, flags; on
+// 64-bit pos_l holds the whole offset, and -1 uses the file offset.
 func Preadv2(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
-	if a[4]&^rwfKnown != 0 {
-		return 0, unix.EOPNOTSUPP
-	}
-	return preadv(t, a[0], a[1], a[2], int64(a[3]))
+	return preadv(t, a[0], a[1], a[2], int64(a[3]), a[5])
 }
 
 // Pwritev2 implements pwritev2(2).
 func Pwritev2(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
-	if a[4]&^rwfKnown != 0 {
-		return 0, unix.EOPNOTSUPP
-	}
-	return pwritev(t, a[0], a[1], a[2], int64(a[3]))
+	return pwritev(t, a[0], a[1], a[2], int64(a[3]), a[5])
 }

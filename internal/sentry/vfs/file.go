@@ -65,6 +65,13 @@ type Seeker interface {
 	Seek(t Task, offset int64, whence int) (int64, error)
 }
 
+// DataSeeker is a file that knows its holes: it answers SEEK_DATA and
+// SEEK_HOLE itself (with the host's lseek on its backing fd). Others count
+// as all data.
+type DataSeeker interface {
+	SeekData(whence int, off int64) (int64, error)
+}
+
 // Ioctler handles ioctl(2) requests beyond the generic ones.
 type Ioctler interface {
 	Ioctl(t Task, request, arg uintptr) (uintptr, error)
@@ -205,8 +212,34 @@ func (f *File) ZeroRead(t Task) error {
 	return f.cannotRead(t, nil)
 }
 
+// Append says whether one write appends: as the description's O_APPEND
+// says, or always or never whatever it says (pwritev2's RWF_APPEND and
+// RWF_NOAPPEND).
+type Append int
+
+const (
+	AppendAsFlags Append = iota
+	AppendAlways
+	AppendNever
+)
+
+func (f *File) appends(a Append) bool {
+	switch a {
+	case AppendAlways:
+		return true
+	case AppendNever:
+		return false
+	}
+	return f.Flags()&unix.O_APPEND != 0
+}
+
 // Write writes at the file's offset, or at the end with O_APPEND.
 func (f *File) Write(t Task, src []byte) (int, error) {
+	return f.WriteAppend(t, src, AppendAsFlags)
+}
+
+// WriteAppend is Write with O_APPEND overridden as a says.
+func (f *File) WriteAppend(t Task, src []byte, a Append) (int, error) {
 	switch impl := f.impl.(type) {
 	case StreamFile:
 		return impl.Write(t, src)
@@ -214,7 +247,7 @@ func (f *File) Write(t Task, src []byte) (int, error) {
 		f.posMu.Lock()
 		defer f.posMu.Unlock()
 		off := f.offset
-		if f.Flags()&unix.O_APPEND != 0 {
+		if f.appends(a) {
 			off = -1
 		}
 		n, err := impl.PWrite(t, src, off)
@@ -245,6 +278,11 @@ func (f *File) PRead(t Task, dst []byte, off int64) (int, error) {
 // PWrite writes at off without moving the offset (pwrite(2)). Like Linux,
 // O_APPEND makes it append anyway.
 func (f *File) PWrite(t Task, src []byte, off int64) (int, error) {
+	return f.PWriteAppend(t, src, off, AppendAsFlags)
+}
+
+// PWriteAppend is PWrite with O_APPEND overridden as a says.
+func (f *File) PWriteAppend(t Task, src []byte, off int64, a Append) (int, error) {
 	impl, ok := f.impl.(PositionalFile)
 	if !ok {
 		return 0, unix.ESPIPE
@@ -252,7 +290,7 @@ func (f *File) PWrite(t Task, src []byte, off int64) (int, error) {
 	if off < 0 {
 		return 0, unix.EINVAL
 	}
-	if f.Flags()&unix.O_APPEND != 0 {
+	if f.appends(a) {
 		off = -1
 	}
 	return impl.PWrite(t, src, off)
@@ -296,6 +334,14 @@ func (f *File) Seek(t Task, offset int64, whence int) (int64, error) {
 		if err != nil {
 			return 0, err
 		}
+		if ds, ok := f.impl.(DataSeeker); ok && whence != unix.SEEK_END {
+			n, err := ds.SeekData(whence, offset)
+			if err != nil {
+				return 0, err
+			}
+			f.offset = n
+			return n, nil
+		}
 		switch whence {
 		case unix.SEEK_END:
 			base = st.Size
@@ -314,8 +360,9 @@ func (f *File) Seek(t Task, offset int64, whence int) (int64, error) {
 		return 0, unix.EINVAL
 	}
 	n := base + offset
+	// On 64-bit Linux an overflowing sum wraps negative in vfs_setpos: EINVAL.
 	if offset > 0 && n < base {
-		return 0, unix.EOVERFLOW
+		return 0, unix.EINVAL
 	}
 	if n < 0 {
 		return 0, unix.EINVAL
@@ -347,6 +394,11 @@ func (f *File) ReadDir(ctx Context, take func(ents []Dirent, start int64) int) e
 	d, ok := f.impl.(DirFile)
 	if !ok {
 		return unix.ENOTDIR
+	}
+	// A removed directory lists nothing, not even "." and "..": Linux's
+	// iterate_dir gives ENOENT for a dead directory.
+	if f.vd.Ok() && f.vd.Dentry.Deleted() {
+		return unix.ENOENT
 	}
 	f.posMu.Lock()
 	defer f.posMu.Unlock()

@@ -95,6 +95,77 @@ func (ns *MountNamespace) WalkParent(ctx Context, path string, o WalkOpts) (dir 
 	return w.cur, name, trailingSlash, nil
 }
 
+// WalkCreate resolves path for open(O_CREAT). It returns the directory
+// that holds the final name, the name, and the file it names (zero when
+// there is none, for the caller to create). With o.FollowFinal a final
+// symlink is followed even when it dangles: its target, read from the
+// link's directory, becomes the name to create, as Linux does. A final
+// component that cannot be created ("/", ".", "..", a trailing slash) is
+// EISDIR once its directory is reached.
+func (ns *MountNamespace) WalkCreate(ctx Context, path string, o WalkOpts) (dir VirtualDentry, name string, file VirtualDentry, err error) {
+	if path == "" {
+		return VirtualDentry{}, "", VirtualDentry{}, unix.ENOENT
+	}
+	w := ns.newWalker(ctx, o)
+	for {
+		trimmed := strings.TrimRight(path, "/")
+		dirPath, last := ".", trimmed
+		if i := strings.LastIndexByte(trimmed, '/'); i >= 0 {
+			dirPath, last = trimmed[:i+1], trimmed[i+1:]
+		}
+		if trimmed == "" {
+			dirPath = "/"
+		}
+		if len(last) > maxName {
+			return VirtualDentry{}, "", VirtualDentry{}, unix.ENAMETOOLONG
+		}
+		if err := w.walk(dirPath, true); err != nil {
+			return VirtualDentry{}, "", VirtualDentry{}, err
+		}
+		if err := w.searchable(); err != nil {
+			return VirtualDentry{}, "", VirtualDentry{}, err
+		}
+		if last == "" || last == "." || last == ".." || len(trimmed) < len(path) {
+			return VirtualDentry{}, "", VirtualDentry{}, unix.EISDIR
+		}
+		child, err := w.lookup(last)
+		if err == unix.ENOENT {
+			return w.cur, last, VirtualDentry{}, nil
+		}
+		if err != nil {
+			return VirtualDentry{}, "", VirtualDentry{}, err
+		}
+		link, ok := child.Inode().(SymlinkInode)
+		if !o.FollowFinal || !ok {
+			return w.cur, last, child, nil
+		}
+		if st, err := link.Stat(ctx); err != nil || !st.IsSymlink() {
+			return w.cur, last, child, err
+		}
+		if _, magic := link.(MagicLink); magic {
+			parent := w.cur
+			if err := w.follow(child); err != nil {
+				return VirtualDentry{}, "", VirtualDentry{}, err
+			}
+			return parent, last, w.cur, nil
+		}
+		if w.o.Resolve&ResolveNoSymlinks != 0 {
+			return VirtualDentry{}, "", VirtualDentry{}, unix.ELOOP
+		}
+		w.links++
+		if w.links > maxSymlinks {
+			return VirtualDentry{}, "", VirtualDentry{}, unix.ELOOP
+		}
+		if path, err = link.Readlink(ctx); err != nil {
+			return VirtualDentry{}, "", VirtualDentry{}, err
+		}
+		if path == "" {
+			return VirtualDentry{}, "", VirtualDentry{}, unix.ENOENT
+		}
+		// The target is resolved from the link's directory, w.cur.
+	}
+}
+
 func (ns *MountNamespace) newWalker(ctx Context, o WalkOpts) *walker {
 	if o.Resolve&ResolveInRoot != 0 {
 		o.Root = o.Start

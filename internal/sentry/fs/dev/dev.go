@@ -96,6 +96,11 @@ func (d *device) PRead(t vfs.Task, dst []byte, off int64) (int, error) { return 
 // PWrite implements vfs.PositionalFile.
 func (d *device) PWrite(t vfs.Task, src []byte, off int64) (int, error) { return d.write(src) }
 
+// Seek implements vfs.Seeker: like Linux's null_lseek (and noop_llseek of
+// the random devices, whose reads leave the position alone), the position
+// stays 0 whatever is asked.
+func (d *device) Seek(t vfs.Task, offset int64, whence int) (int64, error) { return 0, nil }
+
 // MapsAnonymous reports that mmap of this device gives anonymous memory.
 func (d *device) MapsAnonymous() bool { return d.anon }
 

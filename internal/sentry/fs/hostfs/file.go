@@ -22,8 +22,16 @@ func (in *Inode) Open(ctx vfs.Context, flags int) (vfs.FileImpl, error) {
 		if err != nil {
 			return nil, err
 		}
-		if flags&unix.O_TRUNC != 0 && acc != unix.O_RDONLY {
-			if err := unix.Ftruncate(fd, 0); err != nil {
+		if flags&unix.O_TRUNC != 0 {
+			// Linux truncates even for O_RDONLY (the caller passed the
+			// write permission check); a read-only fd needs a writable one.
+			if acc != unix.O_RDONLY {
+				err = unix.Ftruncate(fd, 0)
+			} else {
+				zero := int64(0)
+				err = in.SetStat(ctx, vfs.SetStatOpts{Size: &zero})
+			}
+			if err != nil {
 				unix.Close(fd)
 				return nil, err
 			}

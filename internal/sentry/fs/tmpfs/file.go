@@ -10,7 +10,8 @@ import (
 func (in *Inode) Open(ctx vfs.Context, flags int) (vfs.FileImpl, error) {
 	switch in.Mode() & unix.S_IFMT {
 	case unix.S_IFREG:
-		if flags&unix.O_TRUNC != 0 && flags&unix.O_ACCMODE != unix.O_RDONLY {
+		// O_TRUNC truncates even with O_RDONLY, as on Linux.
+		if flags&unix.O_TRUNC != 0 {
 			zero := int64(0)
 			if err := in.SetStat(ctx, vfs.SetStatOpts{Size: &zero}); err != nil {
 				return nil, err
@@ -103,6 +104,17 @@ func (f *regularFile) Allocate(t vfs.Task, mode uint32, off, length int64) error
 		return err
 	}
 	return unix.Fallocate(fd, mode, off, length)
+}
+
+// SeekData implements vfs.DataSeeker with the memfd's own holes.
+func (f *regularFile) SeekData(whence int, off int64) (int64, error) {
+	f.in.mu.Lock()
+	defer f.in.mu.Unlock()
+	if f.in.memfd < 0 {
+		return 0, unix.ENXIO // never written: empty
+	}
+	// The memfd's own offset moves, but only pread and pwrite use it.
+	return unix.Seek(f.in.memfd, off, whence)
 }
 
 // HostFD implements mm.Mappable: the memfd is mapped into the stub.
