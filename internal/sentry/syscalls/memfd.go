@@ -14,7 +14,7 @@ import (
 func init() {
 	register(map[uintptr]Syscall{
 		unix.SYS_MEMFD_CREATE: {Handler: MemfdCreate, Status: Partial,
-			Note: "MFD_HUGETLB gives EINVAL; seals are enforced on write, ftruncate and fallocate through the memfd's own description, not on mmap, chmod or reopens",
+			Note: "MFD_HUGETLB gives EINVAL; seals are enforced on write, ftruncate, fallocate and shared mappings (the host memfd carries the write seals) through the memfd's own description, not on chmod or reopens",
 			Args: []Arg{APath, AHex}},
 	})
 }
@@ -50,6 +50,7 @@ var memfds struct {
 func memfdMount() {
 	memfds.once.Do(func() {
 		memfds.fs, memfds.root = tmpfs.New("tmpfs", 0o1777, 0, 0)
+		memfds.fs.Sealable = true
 		memfds.ns = vfs.NewMountNamespace(memfds.fs, vfs.NewRoot(memfds.root), 0, "tmpfs", "rw")
 	})
 }
@@ -100,7 +101,8 @@ func MemfdCreate(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 	if err != nil {
 		return 0, err
 	}
-	mf := &memfdFile{PositionalFile: impl.(vfs.PositionalFile), seals: &memfdSeals{seals: seals}}
+	tin, _ := in.(*tmpfs.Inode)
+	mf := &memfdFile{PositionalFile: impl.(vfs.PositionalFile), in: tin, seals: &memfdSeals{seals: seals}}
 	f := vfs.NewFile(mf, vd, unix.O_RDWR|linux.O_LARGEFILE)
 	defer f.DecRef()
 	fd, err := t.FDTable().NewFD(f, 0, flags&mfdCloexec != 0, nofile(t))
@@ -123,6 +125,8 @@ func (s *memfdSeals) get() uint32 {
 // obey its seals.
 type memfdFile struct {
 	vfs.PositionalFile
+	// in holds the host memfd, which mirrors the write seals.
+	in    *tmpfs.Inode
 	seals *memfdSeals
 }
 
@@ -240,10 +244,26 @@ func addSeals(t *kernel.Task, f *vfs.File, seals uint32) error {
 	if m.seals.seals&unix.F_SEAL_SEAL != 0 {
 		return unix.EPERM
 	}
+	// The write seals go to the host memfd too, which then checks the
+	// stubs' mappings: a new F_SEAL_WRITE is EBUSY while a shared mapping
+	// that could write exists, and sealed, shared writable mappings are
+	// refused. The F_SEAL_WRITE that F_SEAL_EXEC implies below skips
+	// Linux's mapping check, so the host gets only F_SEAL_FUTURE_WRITE
+	// for it.
+	host := seals & (unix.F_SEAL_WRITE | unix.F_SEAL_FUTURE_WRITE)
+	if host&unix.F_SEAL_WRITE != 0 && m.seals.seals&unix.F_SEAL_WRITE != 0 {
+		host &^= unix.F_SEAL_WRITE
+	}
 	// F_SEAL_EXEC on an executable memfd makes it W^X for good.
 	if seals&unix.F_SEAL_EXEC != 0 {
 		if st, err := f.Stat(t); err == nil && st.Mode&0o111 != 0 {
 			seals |= unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_WRITE | unix.F_SEAL_FUTURE_WRITE
+			host |= unix.F_SEAL_FUTURE_WRITE
+		}
+	}
+	if host != 0 && m.in != nil {
+		if err := m.in.AddHostSeals(int(host)); err != nil {
+			return err
 		}
 	}
 	m.seals.seals |= seals

@@ -23,6 +23,9 @@ type FS struct {
 	// on this filesystem; nil means such nodes cannot be opened (ENXIO).
 	// ctx is the opener, which may wait (a FIFO waits for its other end).
 	NewSpecial func(ctx vfs.Context, inode *Inode, flags int) (vfs.FileImpl, error)
+	// Sealable makes the files' host memfds take seals (AddHostSeals): the
+	// Sentry's own memfds, set before any file is written.
+	Sealable bool
 }
 
 // New returns an empty tmpfs whose root has mode (type bits are added),
@@ -497,10 +500,33 @@ func (in *Inode) SetStat(ctx vfs.Context, o vfs.SetStatOpts) error {
 	return nil
 }
 
+// AddHostSeals adds F_SEAL_* seals to the file's host memfd, so that the
+// host enforces them on the stubs' mappings of it too: F_SEAL_WRITE fails
+// with EBUSY while a shared writable-capable mapping exists, and a sealed
+// memfd refuses shared writable mappings (EPERM) and mprotect to writable
+// (EACCES), exactly as Linux does for a memfd.
+func (in *Inode) AddHostSeals(seals int) error {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if !in.fs.Sealable {
+		return unix.EPERM
+	}
+	fd, err := in.dataLocked()
+	if err != nil {
+		return err
+	}
+	_, err = unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, seals)
+	return err
+}
+
 // dataLocked returns the file's memfd, creating it; in.mu must be held.
 func (in *Inode) dataLocked() (int, error) {
 	if in.memfd < 0 {
-		fd, err := unix.MemfdCreate("moat-tmpfs", unix.MFD_CLOEXEC)
+		flags := unix.MFD_CLOEXEC
+		if in.fs.Sealable {
+			flags |= unix.MFD_ALLOW_SEALING
+		}
+		fd, err := unix.MemfdCreate("moat-tmpfs", flags)
 		if err != nil {
 			return -1, err
 		}
