@@ -120,7 +120,7 @@ func epollWait(t *kernel.Task, epfd, out uintptr, max int, deadline time.Time, n
 		}
 	}()
 	for {
-		events := ep.Collect(max)
+		events := ep.Collect(t, max)
 		if len(events) > 0 {
 			b := make([]byte, len(events)*sizeofEpollEvent)
 			for i, e := range events {

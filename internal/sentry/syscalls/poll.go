@@ -65,7 +65,7 @@ func doPoll(t *kernel.Task, items []pollItem, deadline time.Time, zero bool) (in
 			case it.file == nil:
 				it.revents = waiter.EventNVal
 			default:
-				it.revents = it.file.Readiness(it.events|waiter.AlwaysReported) &
+				it.revents = it.file.ReadinessFor(t, it.events|waiter.AlwaysReported) &
 					(it.events | waiter.AlwaysReported)
 			}
 			if it.revents != 0 {

@@ -12,6 +12,22 @@ func (f *File) Readiness(mask waiter.EventMask) waiter.EventMask {
 	return mask & (waiter.ReadableEvents | waiter.WritableEvents)
 }
 
+// ThreadReadiness is a file whose readiness depends on the thread that asks
+// (a signalfd is readable while a signal of its mask is pending for the
+// caller), as Linux's poll callbacks look at current.
+type ThreadReadiness interface {
+	ReadinessFor(t Task, mask waiter.EventMask) waiter.EventMask
+}
+
+// ReadinessFor is Readiness as thread t sees it: poll, select and
+// epoll_wait ask this way, naming the caller.
+func (f *File) ReadinessFor(t Task, mask waiter.EventMask) waiter.EventMask {
+	if r, ok := f.impl.(ThreadReadiness); ok && t != nil {
+		return r.ReadinessFor(t, mask)
+	}
+	return f.Readiness(mask)
+}
+
 // Waitable returns the file as a waiter.Waitable, or nil for files that
 // never block.
 func (f *File) Waitable() waiter.Waitable {

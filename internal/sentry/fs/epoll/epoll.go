@@ -256,8 +256,9 @@ type Event struct {
 // Collect takes up to max ready events, applying the trigger rules:
 // level-triggered items stay ready while their file is, edge-triggered
 // ones leave the list until the next notification, one-shot ones are
-// disabled until EPOLL_CTL_MOD.
-func (ep *EventPoll) Collect(max int) []Event {
+// disabled until EPOLL_CTL_MOD. t is the caller, for files whose readiness
+// depends on who asks (signalfd).
+func (ep *EventPoll) Collect(t vfs.Task, max int) []Event {
 	ep.readyMu.Lock()
 	candidates := append([]*item(nil), ep.ready...)
 	seen := make([]uint64, len(candidates))
@@ -286,7 +287,7 @@ func (ep *EventPoll) Collect(max int) []Event {
 			stale = append(stale, staleItem{it, always})
 			continue
 		}
-		got := it.key.file.Readiness(events&^flagBits) & (events | waiter.AlwaysReported) &^ flagBits
+		got := it.key.file.ReadinessFor(t, events&^flagBits) & (events | waiter.AlwaysReported) &^ flagBits
 		if got == 0 {
 			stale = append(stale, staleItem{it, seen[i]})
 			continue
