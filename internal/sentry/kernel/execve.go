@@ -27,6 +27,15 @@ func (t *Task) Execve(path string, argv, envv []string) error {
 	oldTh, oldMM := t.th, t.MM()
 	tg.mu.Lock()
 	oldProc, shared := tg.proc, tg.sharedProc
+	if t.exiting || tg.exiting {
+		// Another thread's exec (or an exit) got here first: this thread
+		// is being ended, so the new image is dropped.
+		tg.mu.Unlock()
+		img.proc.Kill()
+		img.th.Reap()
+		img.proc.Release()
+		return ErrNoReturn
+	}
 	for _, o := range tg.tasks {
 		// Exec releases the old memory as an exit would: robust mutexes
 		// held by any thread are marked before it goes.

@@ -39,6 +39,10 @@ type futexWaiter struct {
 	pi         bool
 	tid        int32
 	handedOver bool
+	// The PI waiter's task and futex address, to read the word when an
+	// owner dies (wakeDeadOwnerWaiters).
+	t    *Task
+	addr uintptr
 }
 
 // futexTable holds every waiting task. One lock: the operations are short,
@@ -338,7 +342,7 @@ func (t *Task) FutexLockPI(addr uintptr, deadline time.Time, try bool) error {
 				continue
 			}
 		}
-		w := &futexWaiter{key: key, bitset: ^uint32(0), woken: make(chan struct{}), pi: true, tid: t.tid}
+		w := &futexWaiter{key: key, bitset: ^uint32(0), woken: make(chan struct{}), pi: true, tid: t.tid, t: t, addr: addr}
 		ft.waiters[key] = append(ft.waiters[key], w)
 		ft.mu.Unlock()
 		err = t.Block(w.woken, deadline)
@@ -389,10 +393,9 @@ func (t *Task) FutexUnlockPI(addr uintptr) error {
 			continue
 		}
 		w := list[0]
-		nv := uint32(w.tid)
-		if len(list) > 1 {
-			nv |= futexWaitersBit
-		}
+		// Linux sets FUTEX_WAITERS on every hand-over, even to the last
+		// waiter, so the new owner's unlock comes through the kernel.
+		nv := uint32(w.tid) | futexWaitersBit
 		ok, err := t.casWord(addr, cur, nv)
 		if err != nil {
 			return err
@@ -407,5 +410,33 @@ func (t *Task) FutexUnlockPI(addr uintptr) error {
 		w.done, w.handedOver = true, true
 		close(w.woken)
 		return nil
+	}
+}
+
+// wakeDeadOwnerWaiters wakes the PI waiters blocked on a futex that the
+// task, now gone from the task table, still owns: they find the owner dead
+// and take the lock (as Linux's exit_pi_state_list hands it on) instead of
+// waiting forever.
+func (t *Task) wakeDeadOwnerWaiters() {
+	ft := &t.k.futexes
+	ft.mu.Lock()
+	defer ft.mu.Unlock()
+	for key, list := range ft.waiters {
+		kept := list[:0]
+		for _, w := range list {
+			if w.pi && w.t != nil {
+				if cur, err := w.t.readFutexWord(w.addr); err == nil && int32(cur&futexTIDMask) == t.tid {
+					w.done = true
+					close(w.woken)
+					continue
+				}
+			}
+			kept = append(kept, w)
+		}
+		if len(kept) == 0 {
+			delete(ft.waiters, key)
+		} else {
+			ft.waiters[key] = kept
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/moat-sandbox/moat/internal/sentry/linux"
+	"github.com/moat-sandbox/moat/internal/sentry/waiter"
 )
 
 // processTree is a thread group's place among processes: parent, children,
@@ -140,6 +141,7 @@ func (tg *ThreadGroup) exitInfo() (int32, int32) {
 // to a reaper, and the death of init ends the sandbox.
 func (k *Kernel) groupExited(tg *ThreadGroup) {
 	close(tg.done)
+	tg.exitQueue.Notify(waiter.ReadableEvents)
 	k.mu.Lock()
 	if tg.tree.vforkDone != nil {
 		close(tg.tree.vforkDone)
@@ -232,6 +234,7 @@ func (k *Kernel) groupExited(tg *ThreadGroup) {
 
 // reapLocked forgets a zombie; k.mu must be held.
 func (k *Kernel) reapLocked(tg *ThreadGroup) {
+	tg.reaped.Store(true)
 	if p := tg.tree.parent; p != nil {
 		delete(p.tree.children, tg)
 		cu := &p.tree.childUsage

@@ -30,9 +30,11 @@ func (t *Task) exitRobustList(atomic bool) {
 		return
 	}
 	le := binary.LittleEndian
-	next := uintptr(le.Uint64(b[0:]))
+	// Bit 0 of each list pointer marks the entry it points to as a PI
+	// mutex (FUTEX_LOCK_PI); the entry's address is the pointer without it.
+	next := uintptr(le.Uint64(b[0:])) &^ 1
 	offset := uintptr(int64(le.Uint64(b[8:])))
-	pending := uintptr(le.Uint64(b[16:]))
+	pending := uintptr(le.Uint64(b[16:])) &^ 1
 	for n := 0; next != head && next != 0 && n < robustListLimit; n++ {
 		var nb [8]byte
 		if t.MM().CopyIn(next, nb[:]) != nil {
@@ -41,7 +43,7 @@ func (t *Task) exitRobustList(atomic bool) {
 		if next != pending {
 			t.handleDeadOwner(next+offset, atomic)
 		}
-		next = uintptr(le.Uint64(nb[:]))
+		next = uintptr(le.Uint64(nb[:])) &^ 1
 	}
 	if pending != 0 {
 		t.handleDeadOwner(pending+offset, atomic)

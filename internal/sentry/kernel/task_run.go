@@ -322,6 +322,7 @@ func (t *Task) exit() {
 		delete(k.tasks, t.tid)
 	}
 	k.mu.Unlock()
+	t.wakeDeadOwnerWaiters()
 
 	tg.mu.Lock()
 	for i, o := range tg.tasks {

@@ -2,12 +2,14 @@ package kernel
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/moat-sandbox/moat/internal/platform"
 	"github.com/moat-sandbox/moat/internal/sentry/linux"
 	"github.com/moat-sandbox/moat/internal/sentry/vfs"
+	"github.com/moat-sandbox/moat/internal/sentry/waiter"
 )
 
 // ThreadGroup is a process: the tasks that share a PID, signal handlers,
@@ -50,7 +52,29 @@ type ThreadGroup struct {
 	timers timers
 	// done is closed when the last task has exited.
 	done chan struct{}
+	// exitQueue is notified (readable) when done is closed: pidfds poll it.
+	exitQueue waiter.Queue
+	// reaped is set once the parent has reaped the zombie.
+	reaped atomic.Bool
 }
+
+// ExitQueue is notified with waiter.ReadableEvents when the group's last
+// task has exited (pidfd poll).
+func (tg *ThreadGroup) ExitQueue() *waiter.Queue { return &tg.exitQueue }
+
+// Exited reports whether every task of the group has exited.
+func (tg *ThreadGroup) Exited() bool {
+	select {
+	case <-tg.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// Reaped reports whether the group's parent has reaped it (its PID is
+// free again).
+func (tg *ThreadGroup) Reaped() bool { return tg.reaped.Load() }
 
 // TGID is the process ID as the sandbox sees it.
 func (tg *ThreadGroup) TGID() int32 { return tg.tgid }

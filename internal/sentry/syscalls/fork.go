@@ -275,7 +275,7 @@ func Waitid(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 		pf, ok := f.Impl().(*pidFile)
 		f.DecRef()
 		if !ok {
-			return 0, unix.EINVAL
+			return 0, unix.EBADF // an open fd that is not a pidfd, as Linux
 		}
 		o.PID = pf.tg.TGID()
 	default:

@@ -8,6 +8,7 @@ import (
 	"github.com/moat-sandbox/moat/internal/sentry/kernel"
 	"github.com/moat-sandbox/moat/internal/sentry/linux"
 	"github.com/moat-sandbox/moat/internal/sentry/vfs"
+	"github.com/moat-sandbox/moat/internal/sentry/waiter"
 )
 
 func init() {
@@ -15,7 +16,7 @@ func init() {
 		unix.SYS_RT_SIGTIMEDWAIT:   {Handler: RtSigtimedwait, Args: []Arg{APtr, APtr, APtr, AUint}},
 		unix.SYS_RT_SIGQUEUEINFO:   {Handler: RtSigqueueinfo, Args: []Arg{AInt, ASignal, APtr}},
 		unix.SYS_RT_TGSIGQUEUEINFO: {Handler: RtTgsigqueueinfo, Args: []Arg{AInt, AInt, ASignal, APtr}},
-		unix.SYS_PIDFD_OPEN:        {Handler: PidfdOpen, Status: Partial, Note: "not pollable yet", Args: []Arg{AInt, AHex}},
+		unix.SYS_PIDFD_OPEN:        {Handler: PidfdOpen, Status: Partial, Note: "no PIDFD_THREAD", Args: []Arg{AInt, AHex}},
 		unix.SYS_PIDFD_SEND_SIGNAL: {Handler: PidfdSendSignal, Args: []Arg{AFD, ASignal, APtr, AHex}},
 	})
 }
@@ -120,6 +121,26 @@ func (p *pidFile) Stat(ctx vfs.Context) (vfs.Stat, error) {
 }
 func (p *pidFile) Release() {}
 
+// Readiness implements waiter.Waitable as Linux's pidfd_poll: readable once
+// every thread of the process has exited, and hung up too once it has
+// been reaped.
+func (p *pidFile) Readiness(mask waiter.EventMask) waiter.EventMask {
+	var r waiter.EventMask
+	switch {
+	case p.tg.Reaped():
+		r = waiter.ReadableEvents | waiter.EventHup
+	case p.tg.Exited():
+		r = waiter.ReadableEvents
+	}
+	return r & (mask | waiter.AlwaysReported)
+}
+
+func (p *pidFile) EventRegister(e *waiter.Entry, mask waiter.EventMask) {
+	p.tg.ExitQueue().Register(e, mask)
+}
+
+func (p *pidFile) EventUnregister(e *waiter.Entry) { p.tg.ExitQueue().Unregister(e) }
+
 // PidfdOpen implements pidfd_open(2).
 func PidfdOpen(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 	pid, flags := int32(a[0]), a[1]
@@ -154,7 +175,9 @@ func PidfdSendSignal(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 	if sig != 0 && !sig.Valid() {
 		return 0, unix.EINVAL
 	}
-	if pf.tg.Zombie() || pf.tg.Leader() == nil {
+	// A zombie still has its PID (kill(2) finds it too): only a reaped
+	// process is gone.
+	if t.Kernel().GroupByTGID(pf.tg.TGID()) != pf.tg || pf.tg.Leader() == nil {
 		return 0, unix.ESRCH
 	}
 	if !mayKill(t, pf.tg.Leader()) {
