@@ -1,6 +1,8 @@
 package syscalls
 
 import (
+	"fmt"
+
 	"golang.org/x/sys/unix"
 
 	"github.com/moat-sandbox/moat/internal/sentry/linux"
@@ -93,8 +95,13 @@ func openPath(t *kernel.Task, dirfd int32, path string, flags int, mode uint32, 
 	if flags&unix.O_PATH != 0 {
 		flags &= unix.O_PATH | unix.O_DIRECTORY | unix.O_NOFOLLOW | unix.O_CLOEXEC
 	}
-	if flags&unix.O_TMPFILE == unix.O_TMPFILE {
-		return nil, unix.EOPNOTSUPP
+	if flags&oTmpfile != 0 {
+		// O_TMPFILE is __O_TMPFILE|O_DIRECTORY, without O_CREAT, and
+		// writable.
+		acc := flags & unix.O_ACCMODE
+		if flags&(unix.O_TMPFILE|unix.O_CREAT) != unix.O_TMPFILE || acc != unix.O_WRONLY && acc != unix.O_RDWR {
+			return nil, unix.EINVAL
+		}
 	}
 	o, err := walkOpts(t, dirfd, path, flags&unix.O_NOFOLLOW == 0)
 	if err != nil {
@@ -112,6 +119,9 @@ func openPath(t *kernel.Task, dirfd int32, path string, flags int, mode uint32, 
 		o.Start = in.Start
 	}
 	ns := t.Mounts()
+	if flags&oTmpfile != 0 {
+		return openTmpfile(t, ns, path, o, flags, mode)
+	}
 	var vd vfs.VirtualDentry
 	created := false
 	if flags&unix.O_CREAT != 0 {
@@ -153,6 +163,40 @@ func openPath(t *kernel.Task, dirfd int32, path string, flags int, mode uint32, 
 	return openDentry(t, vd, flags, created)
 }
 
+// oTmpfile is Linux's __O_TMPFILE, the bit O_TMPFILE adds to O_DIRECTORY.
+const oTmpfile = unix.O_TMPFILE &^ unix.O_DIRECTORY
+
+// openTmpfile makes and opens an unnamed file in the directory at path
+// (O_TMPFILE). Without O_EXCL linkat may give it a name later.
+func openTmpfile(t *kernel.Task, ns *vfs.MountNamespace, path string, o vfs.WalkOpts, flags int, mode uint32) (*vfs.File, error) {
+	o.FollowFinal = true
+	dir, err := ns.Walk(t, path, o)
+	if err != nil {
+		return nil, err
+	}
+	wd, err := mayWriteDir(t, dir)
+	if err != nil {
+		return nil, err
+	}
+	td, ok := wd.(vfs.TmpfileDir)
+	if !ok {
+		return nil, unix.EOPNOTSUPP
+	}
+	uid, gid, _ := newFileOwner(t, dir)
+	in, err := td.Tmpfile(t, vfs.CreateOpts{Mode: unix.S_IFREG | mode&0o7777&^t.FS().Umask(), UID: uid, GID: gid},
+		flags&unix.O_EXCL == 0)
+	if err != nil {
+		return nil, err
+	}
+	st, err := in.Stat(t)
+	if err != nil {
+		return nil, err
+	}
+	// Linux names it "#INO" in its directory, shown "(deleted)".
+	vd := vfs.UnlinkedDentry(dir, fmt.Sprintf("#%d", st.Ino), in)
+	return openDentry(t, vd, flags&^unix.O_EXCL, true)
+}
+
 // openDentry opens the file at vd: checks type and permissions, then asks
 // its filesystem.
 func openDentry(t *kernel.Task, vd vfs.VirtualDentry, flags int, created bool) (*vfs.File, error) {
@@ -168,7 +212,7 @@ func openDentry(t *kernel.Task, vd vfs.VirtualDentry, flags int, created bool) (
 	}
 	// Linux checks O_DIRECTORY (do_open) before the file type (may_open):
 	// O_NOFOLLOW|O_DIRECTORY on a symlink is ENOTDIR, not ELOOP.
-	if flags&unix.O_DIRECTORY != 0 && !st.IsDir() {
+	if flags&unix.O_DIRECTORY != 0 && flags&oTmpfile == 0 && !st.IsDir() {
 		return nil, unix.ENOTDIR
 	}
 	if st.IsSymlink() {
@@ -212,7 +256,8 @@ func openDentry(t *kernel.Task, vd vfs.VirtualDentry, flags int, created bool) (
 		return nil, err
 	}
 	const kept = unix.O_ACCMODE | unix.O_APPEND | unix.O_NONBLOCK | unix.O_DSYNC | unix.O_ASYNC |
-		unix.O_DIRECT | linux.O_LARGEFILE | unix.O_NOATIME | unix.O_SYNC | unix.O_DIRECTORY | unix.O_NOFOLLOW
+		unix.O_DIRECT | linux.O_LARGEFILE | unix.O_NOATIME | unix.O_SYNC | unix.O_DIRECTORY | unix.O_NOFOLLOW |
+		oTmpfile // F_GETFL shows O_TMPFILE, O_DIRECTORY included
 	return vfs.NewFile(impl, vd, flags&kept|linux.O_LARGEFILE), nil
 }
 

@@ -73,6 +73,13 @@ func (d *Dentry) addChild(name string, inode Inode) *Dentry {
 	return c
 }
 
+// UnlinkedDentry returns a dentry for inode under dir that is in no
+// directory listing, already deleted: an O_TMPFILE file, whose path shows
+// as "dir/name (deleted)".
+func UnlinkedDentry(dir VirtualDentry, name string, inode Inode) VirtualDentry {
+	return VirtualDentry{dir.Mount, &Dentry{name: name, parent: dir.Dentry, inode: inode, deleted: true}}
+}
+
 // dropChild forgets the cached child called name, marking it deleted.
 func (d *Dentry) dropChild(name string) {
 	d.mu.Lock()

@@ -82,6 +82,12 @@ type CreateOpts struct {
 	Dev  uint64 // for device nodes
 }
 
+// TmpfileDir is a directory that makes unnamed regular files (O_TMPFILE):
+// nlink 0, in no directory. A linkable one may get a name with linkat.
+type TmpfileDir interface {
+	Tmpfile(ctx Context, opts CreateOpts, linkable bool) (Inode, error)
+}
+
 // WritableDir is a directory whose entries can change.
 type WritableDir interface {
 	DirInode

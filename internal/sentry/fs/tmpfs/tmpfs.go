@@ -77,6 +77,9 @@ type Inode struct {
 	parent  *Inode // for rename's loop check
 	// Regular files: the data, created on first write or truncate.
 	memfd int
+	// linkable: an O_TMPFILE file (nlink 0) that linkat may still name
+	// (Linux's I_LINKABLE), cleared by the first link.
+	linkable bool
 	// Symlinks.
 	target string
 	// Special files keep what their NewSpecial needs (a FIFO's pipe).
@@ -220,6 +223,23 @@ func (in *Inode) Create(ctx vfs.Context, name string, opts vfs.CreateOpts) (vfs.
 	return in.create(name, opts)
 }
 
+// Tmpfile implements vfs.TmpfileDir: a regular file in no directory,
+// nlink 0, for O_TMPFILE.
+func (in *Inode) Tmpfile(ctx vfs.Context, opts vfs.CreateOpts, linkable bool) (vfs.Inode, error) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if !in.isDir() {
+		return nil, unix.ENOTDIR
+	}
+	if in.nlink == 0 {
+		return nil, unix.ENOENT
+	}
+	c := in.fs.newInode(unix.S_IFREG|opts.Mode&0o7777, opts.UID, opts.GID)
+	c.nlink = 0
+	c.linkable = linkable
+	return c, nil
+}
+
 // Mkdir implements vfs.WritableDir.
 func (in *Inode) Mkdir(ctx vfs.Context, name string, opts vfs.CreateOpts) (vfs.Inode, error) {
 	opts.Mode = unix.S_IFDIR | opts.Mode&0o7777
@@ -255,10 +275,11 @@ func (in *Inode) Link(ctx vfs.Context, name string, target vfs.Inode) error {
 		return unix.EEXIST
 	}
 	t.mu.Lock()
-	if t.nlink == 0 {
+	if t.nlink == 0 && !t.linkable {
 		t.mu.Unlock()
 		return unix.ENOENT
 	}
+	t.linkable = false
 	t.nlink++
 	t.touchLocked(false, true)
 	t.mu.Unlock()
