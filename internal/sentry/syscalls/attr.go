@@ -6,6 +6,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/moat-sandbox/moat/internal/sentry/auth"
+	"github.com/moat-sandbox/moat/internal/sentry/fs/inotify"
 	"github.com/moat-sandbox/moat/internal/sentry/kernel"
 	"github.com/moat-sandbox/moat/internal/sentry/vfs"
 )
@@ -41,6 +42,7 @@ type attrTarget struct {
 		Stat(vfs.Context) (vfs.Stat, error)
 	}
 	readOnly bool
+	vd       vfs.VirtualDentry // where the file is, when it has a path (for inotify)
 }
 
 // setStater is a file that can change its attributes: every
@@ -51,7 +53,7 @@ type setStater interface {
 }
 
 func pathTarget(vd vfs.VirtualDentry) attrTarget {
-	return attrTarget{file: vd.Inode(), readOnly: vd.Mount.ReadOnly()}
+	return attrTarget{file: vd.Inode(), readOnly: vd.Mount.ReadOnly(), vd: vd}
 }
 
 // fdTarget is the open file fd, for the f* calls. O_PATH descriptors do
@@ -87,7 +89,13 @@ func (a attrTarget) set(t *kernel.Task, o vfs.SetStatOpts) error {
 	if !ok {
 		return unix.EPERM
 	}
-	return s.SetStat(t, o)
+	if err := s.SetStat(t, o); err != nil {
+		return err
+	}
+	if a.vd.Ok() {
+		inotify.AttrsChanged(t, a.vd, o)
+	}
+	return nil
 }
 
 // chmodMode is the mode chmod(2) gives a file with stat st when creds c ask

@@ -3,6 +3,7 @@ package syscalls
 import (
 	"golang.org/x/sys/unix"
 
+	"github.com/moat-sandbox/moat/internal/sentry/fs/inotify"
 	"github.com/moat-sandbox/moat/internal/sentry/kernel"
 	"github.com/moat-sandbox/moat/internal/sentry/vfs"
 )
@@ -41,6 +42,7 @@ func Read(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 	buf := make([]byte, min(count, ioChunk))
 	n, err := f.Read(t, buf)
 	if n > 0 {
+		inotify.Accessed(t, f)
 		if err := t.CopyOut(a[1], buf[:n]); err != nil {
 			return 0, err
 		}
@@ -59,7 +61,11 @@ func Write(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 	if !f.Writable() {
 		return 0, unix.EBADF
 	}
-	return writeFrom(t, f, a[1], min(a[2], maxRWCount))
+	n, err := writeFrom(t, f, a[1], min(a[2], maxRWCount))
+	if n > 0 {
+		inotify.Modified(t, f)
+	}
+	return n, err
 }
 
 // writeFrom writes count bytes at addr to f in chunks: a fault after the

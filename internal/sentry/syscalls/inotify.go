@@ -13,17 +13,7 @@ const inotifyNote = "events come from the Sentry's own operations only (not from
 	"IN_DELETE_SELF comes at the last unlink even while the file is open; no IN_UNMOUNT; " +
 	"hard links reached through different names of a host directory may be watched as different files"
 
-// inotifyReporting says whether the syscall handlers report what they do
-// to package inotify (Opened, Created, Removed... at the places its
-// package comment lists). Until they do, a watch would never see an event,
-// and programs that fall back to polling only when inotify_init fails
-// (tail -f, file watchers) would wait forever: the four calls stay ENOSYS.
-const inotifyReporting = false
-
 func init() {
-	if !inotifyReporting {
-		return
-	}
 	register(map[uintptr]Syscall{
 		unix.SYS_INOTIFY_INIT:      {Handler: InotifyInit},
 		unix.SYS_INOTIFY_INIT1:     {Handler: InotifyInit1, Args: []Arg{AHex}},

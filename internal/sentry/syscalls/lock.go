@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/moat-sandbox/moat/internal/sentry/fs/inotify"
 	"github.com/moat-sandbox/moat/internal/sentry/kernel"
 	"github.com/moat-sandbox/moat/internal/sentry/vfs"
 )
@@ -28,6 +29,7 @@ func init() {
 	})
 	vfs.OnFDClose = func(t *vfs.FDTable, f *vfs.File) { locks.closed(t, f) }
 	vfs.OnFileRelease = func(f *vfs.File) {
+		inotify.Closed(f)
 		locks.released(f)
 		fileAsync.Delete(f)
 	}

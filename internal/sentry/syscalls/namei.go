@@ -3,6 +3,7 @@ package syscalls
 import (
 	"golang.org/x/sys/unix"
 
+	"github.com/moat-sandbox/moat/internal/sentry/fs/inotify"
 	"github.com/moat-sandbox/moat/internal/sentry/kernel"
 	"github.com/moat-sandbox/moat/internal/sentry/vfs"
 )
@@ -67,8 +68,11 @@ func mkdirat(t *kernel.Task, dirfd int32, pathAddr uintptr, mode uint32) (uintpt
 	if sgid {
 		mode |= unix.S_ISGID // set-group-ID directories propagate
 	}
-	_, err = wd.Mkdir(t, name, vfs.CreateOpts{Mode: unix.S_IFDIR | mode&0o7777, UID: uid, GID: gid})
-	return 0, err
+	if _, err = wd.Mkdir(t, name, vfs.CreateOpts{Mode: unix.S_IFDIR | mode&0o7777, UID: uid, GID: gid}); err != nil {
+		return 0, err
+	}
+	inotify.Created(t, dir, name, true)
+	return 0, nil
 }
 
 // Mkdir implements mkdir(2).
@@ -107,8 +111,11 @@ func mknodat(t *kernel.Task, dirfd int32, pathAddr uintptr, mode uint32, dev uin
 	if typ != unix.S_IFCHR && typ != unix.S_IFBLK {
 		dev = 0
 	}
-	_, err = wd.Create(t, name, vfs.CreateOpts{Mode: typ | mode&0o7777&^t.FS().Umask(), UID: uid, GID: gid, Dev: dev})
-	return 0, err
+	if _, err = wd.Create(t, name, vfs.CreateOpts{Mode: typ | mode&0o7777&^t.FS().Umask(), UID: uid, GID: gid, Dev: dev}); err != nil {
+		return 0, err
+	}
+	inotify.Created(t, dir, name, false)
+	return 0, nil
 }
 
 // Mknod implements mknod(2).
@@ -177,6 +184,7 @@ func removeAt(t *kernel.Task, dirfd int32, pathAddr uintptr, dir bool) (uintptr,
 	if err != nil {
 		return 0, err
 	}
+	inotify.Removed(t, parent, name, child, dir)
 	t.Mounts().Removed(parent.Dentry, name)
 	return 0, nil
 }
@@ -209,8 +217,11 @@ func symlinkat(t *kernel.Task, targetAddr uintptr, dirfd int32, pathAddr uintptr
 		return 0, err
 	}
 	uid, gid, _ := newFileOwner(t, dir)
-	_, err = wd.Symlink(t, name, target, vfs.CreateOpts{Mode: unix.S_IFLNK | 0o777, UID: uid, GID: gid})
-	return 0, err
+	if _, err = wd.Symlink(t, name, target, vfs.CreateOpts{Mode: unix.S_IFLNK | 0o777, UID: uid, GID: gid}); err != nil {
+		return 0, err
+	}
+	inotify.Created(t, dir, name, false)
+	return 0, nil
 }
 
 // Symlink implements symlink(2).
@@ -252,7 +263,11 @@ func linkat(t *kernel.Task, olddirfd int32, oldAddr uintptr, newdirfd int32, new
 	if dir.Mount != target.Mount {
 		return 0, unix.EXDEV
 	}
-	return 0, wd.Link(t, name, target.Inode())
+	if err := wd.Link(t, name, target.Inode()); err != nil {
+		return 0, err
+	}
+	inotify.Linked(t, dir, name, target)
+	return 0, nil
 }
 
 // Link implements link(2).
@@ -356,6 +371,11 @@ func renameat2(t *kernel.Task, olddirfd int32, oldAddr uintptr, newdirfd int32, 
 	}); ok {
 		m.Moved(newDir.Inode(), newName)
 	}
+	var replaced vfs.VirtualDentry
+	if derr == nil {
+		replaced = dst
+	}
+	inotify.Renamed(t, oldDir, oldName, newDir, newName, src, replaced, flags&unix.RENAME_EXCHANGE != 0)
 	ns.Renamed(oldDir.Dentry, oldName, newDir.Dentry, newName, flags&unix.RENAME_EXCHANGE != 0)
 	return 0, nil
 }

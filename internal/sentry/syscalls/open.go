@@ -5,6 +5,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/moat-sandbox/moat/internal/sentry/fs/inotify"
 	"github.com/moat-sandbox/moat/internal/sentry/linux"
 
 	"github.com/moat-sandbox/moat/internal/sentry/kernel"
@@ -154,13 +155,24 @@ func openPath(t *kernel.Task, dirfd int32, path string, flags int, mode uint32, 
 				return nil, err
 			}
 			created = true
+			inotify.Created(t, dir, name, false)
 		}
 	} else {
 		if vd, err = ns.Walk(t, path, o); err != nil {
 			return nil, err
 		}
 	}
-	return openDentry(t, vd, flags, created)
+	f, err := openDentry(t, vd, flags, created)
+	if err != nil {
+		return nil, err
+	}
+	truncated := false
+	if !created && flags&unix.O_TRUNC != 0 && inotify.Active() {
+		st, err := f.Stat(t)
+		truncated = err == nil && st.IsRegular()
+	}
+	inotify.Opened(t, f, truncated)
+	return f, nil
 }
 
 // oTmpfile is Linux's __O_TMPFILE, the bit O_TMPFILE adds to O_DIRECTORY.

@@ -3,6 +3,7 @@ package syscalls
 import (
 	"golang.org/x/sys/unix"
 
+	"github.com/moat-sandbox/moat/internal/sentry/fs/inotify"
 	"github.com/moat-sandbox/moat/internal/sentry/kernel"
 	"github.com/moat-sandbox/moat/internal/sentry/vfs"
 )
@@ -62,6 +63,7 @@ func Pread64(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 	buf := make([]byte, min(count, ioChunk))
 	n, err := f.PRead(t, buf, off)
 	if n > 0 {
+		inotify.Accessed(t, f)
 		return uintptr(n), t.CopyOut(a[1], buf[:n])
 	}
 	return 0, err
@@ -80,6 +82,11 @@ func Pwrite64(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 	}
 	count := min(a[2], maxRWCount)
 	var done uintptr
+	defer func() {
+		if done > 0 {
+			inotify.Modified(t, f)
+		}
+	}()
 	buf := make([]byte, min(count, ioChunk))
 	for done < count {
 		chunk := buf[:min(count-done, ioChunk)]
@@ -130,6 +137,7 @@ func preadv(t *kernel.Task, fd, iovAddr, iovCnt uintptr, off int64, rwf uintptr)
 	if n <= 0 {
 		return 0, err
 	}
+	inotify.Accessed(t, f)
 	data := buf[:n]
 	for _, v := range iovs {
 		if len(data) == 0 {
@@ -165,6 +173,11 @@ func pwritev(t *kernel.Task, fd, iovAddr, iovCnt uintptr, off int64, rwf uintptr
 		return 0, err
 	}
 	var done uintptr
+	defer func() {
+		if done > 0 {
+			inotify.Modified(t, f)
+		}
+	}()
 	buf := make([]byte, 0, min(total, ioChunk))
 	flush := func() (bool, error) {
 		if len(buf) == 0 {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/moat-sandbox/moat/internal/sentry/auth"
 	"github.com/moat-sandbox/moat/internal/sentry/fs/hostfd"
+	"github.com/moat-sandbox/moat/internal/sentry/fs/inotify"
 	"github.com/moat-sandbox/moat/internal/sentry/kernel"
 	"github.com/moat-sandbox/moat/internal/sentry/linux"
 	"github.com/moat-sandbox/moat/internal/sentry/vfs"
@@ -123,11 +124,13 @@ func Ftruncate(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 	vd := f.VirtualDentry()
 	switch impl := f.Impl().(type) {
 	case vfs.Truncater:
-		err = impl.Truncate(t, length)
+		if err = impl.Truncate(t, length); err == nil {
+			inotify.Modified(t, f)
+		}
 	case *hostfd.File:
 		// A regular file the caller gave the sandbox as stdio.
 		err = unix.Ftruncate(impl.HostFD(), length)
-	default:
+	default: // set reports the change to inotify
 		if !vd.Ok() {
 			return 0, unix.EINVAL
 		}
@@ -224,6 +227,9 @@ func Fallocate(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 		if err == nil {
 			err = alloc.Allocate(t, mode&fallocKeepSize, off, length)
 		}
+	}
+	if err == nil {
+		inotify.Modified(t, f)
 	}
 	return 0, err
 }
