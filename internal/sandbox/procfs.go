@@ -251,6 +251,7 @@ func (t thread) Process() proc.Process    { return process{t.v, t.t.ThreadGroup(
 func (t thread) Name() string             { return t.t.Name() }
 func (t thread) SetName(name string)      { t.t.SetName(name) }
 func (t thread) InApplication() bool      { return t.t.InApplication() }
+func (t thread) Exited() bool             { return t.t.Exited() }
 func (t thread) Creds() *auth.Credentials { return t.t.Creds() }
 func (t thread) FDTable() *vfs.FDTable    { return t.t.FDTable() }
 func (t thread) Pending() uint64          { return uint64(t.t.ThreadPending()) }

@@ -11,6 +11,15 @@ import (
 // (rather than serving a system call or a fault in the Sentry).
 func (t *Task) InApplication() bool { return t.inApp.Load() }
 
+// Exited reports whether the task has exited while other threads of its
+// group run on (a main thread after pthread_exit): Linux shows it as a
+// zombie.
+func (t *Task) Exited() bool {
+	t.tg.mu.Lock()
+	defer t.tg.mu.Unlock()
+	return t.exiting
+}
+
 // GroupStopped reports whether the group is stopped by a job-control
 // signal.
 func (tg *ThreadGroup) GroupStopped() bool {

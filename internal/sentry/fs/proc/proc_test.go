@@ -114,9 +114,10 @@ func (p *fakeProc) Layout() Layout {
 }
 
 type fakeThread struct {
-	p    *fakeProc
-	tid  int32
-	name string
+	p      *fakeProc
+	tid    int32
+	name   string
+	exited bool
 }
 
 func (t *fakeThread) TID() int32               { return t.tid }
@@ -125,6 +126,7 @@ func (t *fakeThread) Alive() bool              { return true }
 func (t *fakeThread) Name() string             { return t.name }
 func (t *fakeThread) SetName(n string)         { t.name = n }
 func (t *fakeThread) InApplication() bool      { return false }
+func (t *fakeThread) Exited() bool             { return t.exited }
 func (t *fakeThread) Creds() *auth.Credentials { return t.p.creds }
 func (t *fakeThread) FDTable() *vfs.FDTable    { return t.p.fds }
 func (t *fakeThread) Root() vfs.VirtualDentry  { return t.p.s.ns.Root() }
@@ -282,6 +284,13 @@ func TestStatus(t *testing.T) {
 	// Another thread, not the caller, inside the Sentry: sleeping.
 	if got := readFile(t, ns, c, "/1/task/7/status"); !strings.Contains(got, "State:\tS (sleeping)\nTgid:\t1\nNgid:\t0\nPid:\t7\n") {
 		t.Errorf("task status:\n%s", got)
+	}
+	// A thread that exited while the others run on (a main thread after
+	// pthread_exit): a zombie, as Linux shows it.
+	sb, ns2, c2 := newTestProc(t)
+	sb.procs[0].threads[1].exited = true
+	if got := readFile(t, ns2, c2, "/1/task/7/status"); !strings.Contains(got, "State:\tZ (zombie)\n") {
+		t.Errorf("status of an exited thread:\n%s", got)
 	}
 }
 

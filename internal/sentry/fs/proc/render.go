@@ -23,10 +23,14 @@ func (v *view) state(ctx vfs.Context) byte {
 	case v.pr.Stopped():
 		return 'T'
 	}
+	t := v.thread()
+	if t != nil && t.Exited() {
+		return 'Z'
+	}
 	if c, ok := ctx.(caller); ok && c.TID() == v.tid {
 		return 'R'
 	}
-	if t := v.thread(); t != nil && t.InApplication() {
+	if t != nil && t.InApplication() {
 		return 'R'
 	}
 	return 'S'

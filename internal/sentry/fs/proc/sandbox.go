@@ -73,6 +73,9 @@ type Thread interface {
 	// InApplication reports whether the thread is running application
 	// code (rather than inside the Sentry).
 	InApplication() bool
+	// Exited reports whether the thread has exited while others of its
+	// process run on.
+	Exited() bool
 	Creds() *auth.Credentials
 	// FDTable is the thread's fd table (nil once it has exited).
 	FDTable() *vfs.FDTable
