@@ -83,12 +83,25 @@ func (ep *EventPoll) Release() {
 // LinkName is what /proc/PID/fd shows.
 func (ep *EventPoll) LinkName() string { return "anon_inode:[eventpoll]" }
 
-// Readiness implements waiter.Waitable: readable while something is ready.
+// Readiness implements waiter.Waitable: readable while an item on the
+// ready list still has an event to report (as Linux's ep_eventpoll_poll
+// asks each one: a level-triggered item stays on the list after its file
+// was drained). The files are asked without readyMu held.
 func (ep *EventPoll) Readiness(mask waiter.EventMask) waiter.EventMask {
 	ep.readyMu.Lock()
-	defer ep.readyMu.Unlock()
+	var candidates []*item
 	for _, it := range ep.ready {
 		if !it.disabled {
+			candidates = append(candidates, it)
+		}
+	}
+	ep.readyMu.Unlock()
+	for _, it := range candidates {
+		if it.key.file.Released() {
+			continue
+		}
+		events := it.events
+		if it.key.file.Readiness(events&^flagBits)&(events|waiter.AlwaysReported)&^flagBits != 0 {
 			return mask & waiter.ReadableEvents
 		}
 	}
