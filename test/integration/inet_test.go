@@ -127,3 +127,35 @@ func hostAddress() string {
 	}
 	return ""
 }
+
+// TestHostNetworkInterfaces checks that under --network=host the
+// application sees the host's interfaces and addresses through netlink
+// (`ip -o addr` names each address with its interface), and under the
+// default network only the sandbox's loopback.
+func TestHostNetworkInterfaces(t *testing.T) {
+	ipCmd, err := exec.LookPath("ip")
+	if err != nil {
+		t.Fatal("needs ip (Debian's iproute2, which .ci/run installs)")
+	}
+	addrs := func(out string) []string {
+		var got []string
+		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+			if f := strings.Fields(l); len(f) >= 4 {
+				got = append(got, f[1]+" "+f[2]+" "+f[3])
+			}
+		}
+		return got
+	}
+	native, err := exec.Command(ipCmd, "-o", "addr").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := moat(t, "do", "--network=host", ipCmd, "-o", "addr")
+	if want, got := addrs(string(native)), addrs(r.stdout); r.status != 0 || strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("--network=host: status %d, addresses\n%s\nwant\n%s\nstderr %s", r.status, strings.Join(got, "\n"), strings.Join(want, "\n"), r.stderr)
+	}
+	r = moat(t, "do", ipCmd, "-o", "addr")
+	if want, got := "lo inet 127.0.0.1/8\nlo inet6 ::1/128", strings.Join(addrs(r.stdout), "\n"); r.status != 0 || got != want {
+		t.Errorf("default network: status %d, addresses\n%s\nwant\n%s", r.status, got, want)
+	}
+}

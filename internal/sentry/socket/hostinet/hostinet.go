@@ -28,6 +28,7 @@ import (
 	"github.com/moat-sandbox/moat/internal/sentry/hostpoll"
 	"github.com/moat-sandbox/moat/internal/sentry/linux"
 	"github.com/moat-sandbox/moat/internal/sentry/socket"
+	"github.com/moat-sandbox/moat/internal/sentry/socket/netlink"
 	"github.com/moat-sandbox/moat/internal/sentry/vfs"
 	"github.com/moat-sandbox/moat/internal/sentry/waiter"
 )
@@ -39,6 +40,7 @@ func Register() {
 	loadSysctls()
 	socket.RegisterFamily(unix.AF_INET, NewFunc(unix.AF_INET))
 	socket.RegisterFamily(unix.AF_INET6, NewFunc(unix.AF_INET6))
+	netlink.SetInterfaces(Interfaces)
 }
 
 // Socket is an application's socket backed by a host socket.
