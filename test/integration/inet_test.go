@@ -129,9 +129,9 @@ func hostAddress() string {
 }
 
 // TestHostNetworkInterfaces checks that under --network=host the
-// application sees the host's interfaces and addresses through netlink
-// (`ip -o addr` names each address with its interface), and under the
-// default network only the sandbox's loopback.
+// application sees the host's interfaces, addresses and routes through
+// netlink (`ip -o addr` names each address with its interface), and under
+// the default network only the sandbox's loopback.
 func TestHostNetworkInterfaces(t *testing.T) {
 	ipCmd, err := exec.LookPath("ip")
 	if err != nil {
@@ -153,6 +153,14 @@ func TestHostNetworkInterfaces(t *testing.T) {
 	r := moat(t, "do", "--network=host", ipCmd, "-o", "addr")
 	if want, got := addrs(string(native)), addrs(r.stdout); r.status != 0 || strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("--network=host: status %d, addresses\n%s\nwant\n%s\nstderr %s", r.status, strings.Join(got, "\n"), strings.Join(want, "\n"), r.stderr)
+	}
+	nativeRoutes, err := exec.Command(ipCmd, "route", "show", "table", "all").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = moat(t, "do", "--network=host", ipCmd, "route", "show", "table", "all")
+	if r.status != 0 || r.stdout != string(nativeRoutes) {
+		t.Errorf("--network=host: status %d, routes\n%s\nwant\n%s", r.status, r.stdout, nativeRoutes)
 	}
 	r = moat(t, "do", ipCmd, "-o", "addr")
 	if want, got := "lo inet 127.0.0.1/8\nlo inet6 ::1/128", strings.Join(addrs(r.stdout), "\n"); r.status != 0 || got != want {

@@ -41,6 +41,7 @@ func Register() {
 	socket.RegisterFamily(unix.AF_INET, NewFunc(unix.AF_INET))
 	socket.RegisterFamily(unix.AF_INET6, NewFunc(unix.AF_INET6))
 	netlink.SetInterfaces(Interfaces)
+	netlink.SetRoutes(Routes)
 }
 
 // Socket is an application's socket backed by a host socket.
