@@ -21,7 +21,6 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/moat-sandbox/moat/internal/sentry/linux"
 	"github.com/moat-sandbox/moat/internal/sentry/vfs"
 	"github.com/moat-sandbox/moat/internal/sentry/waiter"
 )
@@ -210,25 +209,6 @@ func (p *Pipe) wait(t vfs.Task, events waiter.EventMask, ready func() bool) erro
 	return nil
 }
 
-// sigpipe sends SIGPIPE to the writing thread, as Linux's pipe_write does
-// when no reader is left: si_code SI_USER, from the writer itself.
-func sigpipe(t vfs.Task) {
-	s, ok := t.(interface {
-		SendSignal(*linux.SignalInfo) error
-	})
-	if !ok {
-		return
-	}
-	info := &linux.SignalInfo{Signo: int32(linux.SIGPIPE), Code: linux.SI_USER}
-	if g, ok := t.(interface{ TGID() int32 }); ok {
-		info.SetPID(g.TGID())
-	}
-	if c := t.Creds(); c != nil {
-		info.SetUID(c.RealUID)
-	}
-	s.SendSignal(info)
-}
-
 // appendLocked adds src as new buffers of at most a page each; the caller
 // made sure there are slots for them.
 func (p *Pipe) appendLocked(src []byte, packet, merge bool) {
@@ -259,7 +239,7 @@ func (p *Pipe) Write(t vfs.Task, src []byte, nonblock, packet bool) (int, error)
 	if err == unix.EPIPE {
 		// Also when the last reader left in the middle of a write, which
 		// then returns its short count.
-		sigpipe(t)
+		vfs.SendSIGPIPE(t)
 	}
 	if done > 0 {
 		return done, nil
@@ -467,7 +447,7 @@ func (p *Pipe) SpliceIn(t vfs.Task, n int, nonblock bool, read func([]byte) (int
 	if err != nil {
 		p.mu.Unlock()
 		if err == unix.EPIPE {
-			sigpipe(t)
+			vfs.SendSIGPIPE(t)
 		}
 		return 0, err
 	}
@@ -517,7 +497,7 @@ func prepare(t vfs.Task, in, out *Pipe, nonblock bool) (eof bool, err error) {
 	err = out.waitWritableLocked(t, nonblock)
 	out.mu.Unlock()
 	if err == unix.EPIPE {
-		sigpipe(t)
+		vfs.SendSIGPIPE(t)
 	}
 	return false, err
 }
@@ -564,7 +544,7 @@ func Splice(t vfs.Task, in, out *Pipe, n int, nonblock bool) (int, error) {
 		}
 		unlockTwo(in, out)
 		if werr == unix.EPIPE {
-			sigpipe(t)
+			vfs.SendSIGPIPE(t)
 			if done == 0 {
 				return 0, werr
 			}
@@ -613,7 +593,7 @@ func Tee(t vfs.Task, in, out *Pipe, n int, nonblock bool) (int, error) {
 	}
 	unlockTwo(in, out)
 	if werr == unix.EPIPE {
-		sigpipe(t)
+		vfs.SendSIGPIPE(t)
 		if done == 0 {
 			return 0, werr
 		}

@@ -26,7 +26,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/moat-sandbox/moat/internal/sentry/hostpoll"
-	"github.com/moat-sandbox/moat/internal/sentry/linux"
 	"github.com/moat-sandbox/moat/internal/sentry/socket"
 	"github.com/moat-sandbox/moat/internal/sentry/socket/netlink"
 	"github.com/moat-sandbox/moat/internal/sentry/vfs"
@@ -253,25 +252,6 @@ func (p waitPolicy) waitError(err, timeoutErr error) error {
 		return unix.EINTR
 	}
 	return err
-}
-
-// sigpipe sends SIGPIPE to the calling thread after EPIPE on a stream, as
-// Linux's sk_stream_error does (si_code SI_USER, from the caller itself).
-func sigpipe(t vfs.Task) {
-	s, ok := t.(interface {
-		SendSignal(*linux.SignalInfo) error
-	})
-	if !ok {
-		return
-	}
-	info := &linux.SignalInfo{Signo: int32(linux.SIGPIPE), Code: linux.SI_USER}
-	if g, ok := t.(interface{ TGID() int32 }); ok {
-		info.SetPID(g.TGID())
-	}
-	if c := t.Creds(); c != nil {
-		info.SetUID(c.RealUID)
-	}
-	s.SendSignal(info)
 }
 
 // hostErr turns a raw errno into an error, nil for success.

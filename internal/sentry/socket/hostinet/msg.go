@@ -81,7 +81,7 @@ func (s *Socket) send(t vfs.Task, src, to, control []byte, flags int) (int, erro
 				return done, nil
 			}
 			if err == unix.EPIPE && stream && flags&unix.MSG_NOSIGNAL == 0 {
-				sigpipe(t)
+				vfs.SendSIGPIPE(t)
 			}
 			return 0, err
 		}

@@ -285,7 +285,7 @@ func (s *Socket) send(t vfs.Task, src, to, control []byte, flags int) (int, erro
 	}
 	n, err := s.sendStream(t, src, opts, p)
 	if err == unix.EPIPE && flags&unix.MSG_NOSIGNAL == 0 {
-		sigpipe(t)
+		vfs.SendSIGPIPE(t)
 	}
 	return n, err
 }

@@ -15,7 +15,6 @@ import (
 	"gvisor.dev/gvisor/pkg/tcpip/transport/tcp"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/udp"
 
-	"github.com/moat-sandbox/moat/internal/sentry/linux"
 	"github.com/moat-sandbox/moat/internal/sentry/socket"
 	"github.com/moat-sandbox/moat/internal/sentry/vfs"
 	"github.com/moat-sandbox/moat/internal/sentry/waiter"
@@ -350,25 +349,6 @@ func (s *Socket) retry(t vfs.Task, events waiter.EventMask, p waitPolicy, timeou
 			return p.waitError(err, timeoutErr)
 		}
 	}
-}
-
-// sigpipe sends SIGPIPE to the calling thread after EPIPE on a stream, as
-// Linux's sk_stream_error does.
-func sigpipe(t vfs.Task) {
-	st, ok := t.(interface {
-		SendSignal(*linux.SignalInfo) error
-	})
-	if !ok {
-		return
-	}
-	info := &linux.SignalInfo{Signo: int32(linux.SIGPIPE), Code: linux.SI_USER}
-	if g, ok := t.(interface{ TGID() int32 }); ok {
-		info.SetPID(g.TGID())
-	}
-	if c := t.Creds(); c != nil {
-		info.SetUID(c.RealUID)
-	}
-	st.SendSignal(info)
 }
 
 // The live sockets, for /proc/net.

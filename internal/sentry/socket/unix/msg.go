@@ -5,7 +5,6 @@ import (
 
 	sys "golang.org/x/sys/unix"
 
-	"github.com/moat-sandbox/moat/internal/sentry/linux"
 	"github.com/moat-sandbox/moat/internal/sentry/socket"
 	"github.com/moat-sandbox/moat/internal/sentry/vfs"
 	"github.com/moat-sandbox/moat/internal/sentry/waiter"
@@ -52,24 +51,6 @@ func (s *Socket) RecvMsg(t socket.Task, dst []byte, flags int, wantFrom bool, co
 	return n, res, nil
 }
 
-// sigpipe sends SIGPIPE to the sending thread, as a broken stream does.
-func sigpipe(t vfs.Task) {
-	s, ok := t.(interface {
-		SendSignal(*linux.SignalInfo) error
-	})
-	if !ok {
-		return
-	}
-	info := &linux.SignalInfo{Signo: int32(linux.SIGPIPE), Code: linux.SI_USER}
-	if g, ok := t.(interface{ TGID() int32 }); ok {
-		info.SetPID(g.TGID())
-	}
-	if c := t.Creds(); c != nil {
-		info.SetUID(c.RealUID)
-	}
-	s.SendSignal(info)
-}
-
 func (s *Socket) nonblocking(flags int) bool {
 	return flags&sys.MSG_DONTWAIT != 0 || s.nonblock.Load()
 }
@@ -92,7 +73,7 @@ func (s *Socket) send(t vfs.Task, st socket.Task, src, to, control []byte, flags
 	if s.stype == sys.SOCK_STREAM {
 		n, err := s.sendStream(t, st, src, to, &c, cred, flags)
 		if err == sys.EPIPE && n == 0 && flags&sys.MSG_NOSIGNAL == 0 {
-			sigpipe(t)
+			vfs.SendSIGPIPE(t)
 		}
 		if n > 0 {
 			return n, nil
