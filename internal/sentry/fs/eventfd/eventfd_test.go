@@ -7,28 +7,12 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/moat-sandbox/moat/internal/sentry/auth"
 	"github.com/moat-sandbox/moat/internal/sentry/vfs"
+	"github.com/moat-sandbox/moat/internal/sentry/vfs/vfstest"
 	"github.com/moat-sandbox/moat/internal/sentry/waiter"
 )
 
-// task is a vfs.Task for tests whose Block can be interrupted through intr.
-type task struct{ intr chan struct{} }
-
-func newTask() *task { return &task{intr: make(chan struct{}, 1)} }
-
-func (t *task) Creds() *auth.Credentials                      { return auth.New(0, 0, nil) }
-func (t *task) CopyIn(uintptr, []byte) error                  { return nil }
-func (t *task) CopyOut(uintptr, []byte) error                 { return nil }
-func (t *task) HostWait(int, int16, time.Time) (int16, error) { return 0, unix.ENOSYS }
-func (t *task) Block(ch <-chan struct{}, deadline time.Time) error {
-	select {
-	case <-ch:
-		return nil
-	case <-t.intr:
-		return vfs.ErrInterrupted
-	}
-}
+func newTask() *vfstest.Task { return vfstest.NewTask() }
 
 func u64(v uint64) []byte { return binary.LittleEndian.AppendUint64(nil, v) }
 
@@ -171,7 +155,7 @@ func TestBlocking(t *testing.T) {
 	// An interrupted read returns ErrInterrupted and takes nothing.
 	go func() {
 		time.Sleep(10 * time.Millisecond)
-		reader.intr <- struct{}{}
+		reader.Interrupt()
 	}()
 	if _, err := read(t, e, reader); err != vfs.ErrInterrupted {
 		t.Errorf("interrupted read: %v, want ErrInterrupted", err)

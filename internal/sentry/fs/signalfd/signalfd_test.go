@@ -8,36 +8,23 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/moat-sandbox/moat/internal/sentry/auth"
 	"github.com/moat-sandbox/moat/internal/sentry/linux"
 	"github.com/moat-sandbox/moat/internal/sentry/vfs"
+	"github.com/moat-sandbox/moat/internal/sentry/vfs/vfstest"
 	"github.com/moat-sandbox/moat/internal/sentry/waiter"
 )
 
 // task is a Task for tests: a queue of pending signals, and a Block that
-// intr interrupts.
+// Interrupt interrupts.
 type task struct {
+	*vfstest.Task
 	queue *waiter.Queue
-	intr  chan struct{}
 
 	mu      sync.Mutex
 	pending []linux.SignalInfo
 }
 
-func newTask(q *waiter.Queue) *task { return &task{queue: q, intr: make(chan struct{}, 1)} }
-
-func (t *task) Creds() *auth.Credentials                      { return auth.New(0, 0, nil) }
-func (t *task) CopyIn(uintptr, []byte) error                  { return nil }
-func (t *task) CopyOut(uintptr, []byte) error                 { return nil }
-func (t *task) HostWait(int, int16, time.Time) (int16, error) { return 0, unix.ENOSYS }
-func (t *task) Block(ch <-chan struct{}, deadline time.Time) error {
-	select {
-	case <-ch:
-		return nil
-	case <-t.intr:
-		return vfs.ErrInterrupted
-	}
-}
+func newTask(q *waiter.Queue) *task { return &task{Task: vfstest.NewTask(), queue: q} }
 
 func (t *task) send(info linux.SignalInfo) {
 	t.mu.Lock()
@@ -131,12 +118,12 @@ func TestBlockingRead(t *testing.T) {
 	if n, err := s.Read(tk, buf); n != SizeofSiginfo || err != nil || field32(buf, 0) != uint32(linux.SIGTERM) {
 		t.Fatalf("blocking read: %d, %v, signo %d", n, err, field32(buf, 0))
 	}
-	tk.intr <- struct{}{}
+	tk.Interrupt()
 	if _, err := s.Read(tk, buf); err != vfs.ErrInterrupted {
 		t.Errorf("interrupted read: %v, want ErrInterrupted", err)
 	}
 	// A signal of the mask that comes with the interruption is read.
-	tk.intr <- struct{}{}
+	tk.Interrupt()
 	tk.send(kill(linux.SIGTERM, 2))
 	if n, err := s.Read(tk, buf); n != SizeofSiginfo || err != nil {
 		t.Errorf("read with a signal pending and an interruption: %d, %v", n, err)

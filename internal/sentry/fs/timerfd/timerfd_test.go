@@ -7,28 +7,12 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/moat-sandbox/moat/internal/sentry/auth"
 	"github.com/moat-sandbox/moat/internal/sentry/vfs"
+	"github.com/moat-sandbox/moat/internal/sentry/vfs/vfstest"
 	"github.com/moat-sandbox/moat/internal/sentry/waiter"
 )
 
-// task is a vfs.Task for tests whose Block can be interrupted through intr.
-type task struct{ intr chan struct{} }
-
-func newTask() *task { return &task{intr: make(chan struct{}, 1)} }
-
-func (t *task) Creds() *auth.Credentials                      { return auth.New(0, 0, nil) }
-func (t *task) CopyIn(uintptr, []byte) error                  { return nil }
-func (t *task) CopyOut(uintptr, []byte) error                 { return nil }
-func (t *task) HostWait(int, int16, time.Time) (int16, error) { return 0, unix.ENOSYS }
-func (t *task) Block(ch <-chan struct{}, deadline time.Time) error {
-	select {
-	case <-ch:
-		return nil
-	case <-t.intr:
-		return vfs.ErrInterrupted
-	}
-}
+func newTask() *vfstest.Task { return vfstest.NewTask() }
 
 func read(tf *TimerFD, tk vfs.Task) (uint64, error) {
 	b := make([]byte, 8)
@@ -120,7 +104,7 @@ func TestErrorsAndInterrupt(t *testing.T) {
 	if _, err := tf.Write(tk, make([]byte, 8)); err != unix.EINVAL {
 		t.Errorf("write: %v, want EINVAL", err)
 	}
-	tk.intr <- struct{}{}
+	tk.Interrupt()
 	if _, err := read(tf, tk); err != vfs.ErrInterrupted {
 		t.Errorf("interrupted read: %v, want ErrInterrupted", err)
 	}
