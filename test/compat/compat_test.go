@@ -51,6 +51,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/moat-sandbox/moat/internal/testutil/moatbin"
 	"github.com/moat-sandbox/moat/internal/testutil/outdiff"
 )
 
@@ -114,7 +115,7 @@ func testMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "these tests need gcc (with static glibc) to build programs/*.c:", err)
 		return 1
 	}
-	if err := closeInheritedFDs(); err != nil {
+	if err := moatbin.CloseInheritedFDs(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
@@ -128,41 +129,11 @@ func testMain(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	workDir = dir
-	if bin := os.Getenv("MOAT_BIN"); bin != "" {
-		// A prebuilt moat, for runs against a binary under investigation.
-		if moatBin, err = filepath.Abs(bin); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		return m.Run()
-	}
-	moatBin = filepath.Join(dir, "moat")
-	build := exec.Command("go", "build", "-o", moatBin, ".")
-	build.Dir = filepath.Join("..", "..", "cmd", "moat")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building moat (go build ../../cmd/moat): %v\n%s", err, out)
+	if moatBin, err = moatbin.Get(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	return m.Run()
-}
-
-// closeInheritedFDs marks every descriptor above stderr close-on-exec, so
-// that programs start with exactly fds 0, 1 and 2 natively, as they do in
-// moat (os/exec passes on whatever non-close-on-exec descriptors the test
-// binary inherited).
-func closeInheritedFDs() error {
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		return err
-	}
-	for _, e := range ents {
-		fd, err := strconv.Atoi(e.Name())
-		if err != nil || fd <= 2 {
-			continue
-		}
-		syscall.CloseOnExec(fd) // ReadDir has closed its own fd by now: harmless
-	}
-	return nil
 }
 
 // TestCompat runs each program natively and in moat and compares the runs.

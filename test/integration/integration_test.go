@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/moat-sandbox/moat/internal/testutil/moatbin"
 )
 
 var (
@@ -35,12 +37,9 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	moatBin = filepath.Join(dir, "moat")
 	progDir = dir
-	build := exec.Command("go", "build", "-o", moatBin, "../../cmd/moat")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building moat:", err)
+	if moatBin, err = moatbin.Get(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	code := m.Run()

@@ -32,12 +32,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/moat-sandbox/moat/internal/testutil/moatbin"
 	"github.com/moat-sandbox/moat/internal/testutil/outdiff"
 )
 
@@ -90,7 +90,7 @@ func testMain(m *testing.M) int {
 			return 1
 		}
 	}
-	if err := closeInheritedFDs(); err != nil {
+	if err := moatbin.CloseInheritedFDs(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
@@ -107,39 +107,11 @@ func testMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "making the test tree:", err)
 		return 1
 	}
-	if bin := os.Getenv("MOAT_BIN"); bin != "" {
-		if moatBin, err = filepath.Abs(bin); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		return m.Run()
-	}
-	moatBin = filepath.Join(dir, "moat")
-	build := exec.Command("go", "build", "-o", moatBin, ".")
-	build.Dir = filepath.Join("..", "..", "cmd", "moat")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building moat (go build ../../cmd/moat): %v\n%s", err, out)
+	if moatBin, err = moatbin.Get(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	return m.Run()
-}
-
-// closeInheritedFDs marks every descriptor above stderr close-on-exec, so
-// that natively the programs start with exactly fds 0, 1 and 2, as they do
-// in moat.
-func closeInheritedFDs() error {
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		return err
-	}
-	for _, e := range ents {
-		fd, err := strconv.Atoi(e.Name())
-		if err != nil || fd <= 2 {
-			continue
-		}
-		syscall.CloseOnExec(fd)
-	}
-	return nil
 }
 
 // makeTree writes the tree the checks read: text files (some with the word
