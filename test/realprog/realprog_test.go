@@ -176,6 +176,9 @@ var sh = []string{"/bin/sh", "-c"}
 func checks() []check {
 	cs := []check{
 		{name: "ls_la", script: `ls -la /usr/share/doc/coreutils /usr/share/doc/tar /usr/share/common-licenses`},
+		// The parent of /usr is the sandbox's root, a merged directory of
+		// the overlay: it must look like the host's root.
+		{name: "ls_la_usr", script: `ls -la /usr; stat -c '%F %a %h %s %U %G %Y' / /usr /etc`},
 		{name: "os_release", script: `cat /etc/os-release`},
 		{name: "sort", script: `
 			f=tree/b/numbers.txt

@@ -34,6 +34,10 @@ func New(lowerFS vfs.Filesystem, lower vfs.DirInode, ctx vfs.Context) (*FS, *Ino
 		return nil, nil, err
 	}
 	upperFS, upperRoot := tmpfs.New("overlay", st.Mode&0o7777, st.UID, st.GID)
+	// The root is merged from the start: it keeps the lower root's times,
+	// as a copied-up directory does.
+	atime, mtime := st.Atime, st.Mtime
+	upperRoot.SetStat(ctx, vfs.SetStatOpts{Atime: &atime, Mtime: &mtime})
 	pipe.AttachFIFOs(upperFS)
 	fs := &FS{lowerFS: lowerFS, upperFS: upperFS,
 		whiteouts: map[*tmpfs.Inode]map[string]bool{}, opaque: map[*tmpfs.Inode]bool{}}
@@ -71,13 +75,24 @@ func (in *Inode) layers() (*tmpfs.Inode, vfs.Inode) {
 
 func (in *Inode) isDir() bool { return in.typ == unix.S_IFDIR }
 
-// Stat implements vfs.Inode: the upper copy's if there is one.
+// Stat implements vfs.Inode: the upper copy's if there is one. A merged
+// directory shows the lower directory's size and link count: its upper
+// copy is a memory directory that holds only what changed, and the
+// sandbox's tree should look like the host's (`ls -la` of a host
+// directory shows its parent's size and links).
 func (in *Inode) Stat(ctx vfs.Context) (vfs.Stat, error) {
 	up, lo := in.layers()
-	if up != nil {
-		return up.Stat(ctx)
+	if up == nil {
+		return lo.Stat(ctx)
 	}
-	return lo.Stat(ctx)
+	st, err := up.Stat(ctx)
+	if err != nil || lo == nil || !in.isDir() {
+		return st, err
+	}
+	if lst, lerr := lo.Stat(ctx); lerr == nil {
+		st.Size, st.Nlink, st.Blocks = lst.Size, lst.Nlink, lst.Blocks
+	}
+	return st, nil
 }
 
 func (fs *FS) whitedOut(dir *tmpfs.Inode, name string) bool {
