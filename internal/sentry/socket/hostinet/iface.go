@@ -1,96 +1,162 @@
 package hostinet
 
 import (
-	"net"
+	"encoding/binary"
 	"net/netip"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/moat-sandbox/moat/internal/sentry/socket/netlink"
 )
 
-// RFC 2863 operational states (IF_OPER_*), as RTM_NEWLINK reports them.
-const (
-	ifOperUnknown = 0
-	ifOperDown    = 2
-	ifOperUp      = 6
-)
-
 // Interfaces is the host's interfaces, which an application on the host
-// network sees: what the Sentry reads of them through its own netlink
-// socket (Go's net package), never through an application request. The
-// counters stay zero and the queueing discipline unnamed: Linux keeps
-// those in sysfs and in other netlink attributes the Sentry does not relay.
+// network sees: the Sentry dumps links and addresses through its own
+// netlink socket and keeps the fields RTM_GETLINK and RTM_GETADDR report
+// (never passing a host message on raw).
 func Interfaces() []netlink.Interface {
-	host, err := net.Interfaces()
+	b, err := syscall.NetlinkRIB(unix.RTM_GETLINK, unix.AF_UNSPEC)
+	if err != nil {
+		return nil
+	}
+	msgs, err := syscall.ParseNetlinkMessage(b)
 	if err != nil {
 		return nil
 	}
 	var out []netlink.Interface
-	for _, h := range host {
-		ifc := netlink.Interface{
-			Index:     int32(h.Index),
-			Name:      h.Name,
-			Type:      unix.ARPHRD_ETHER,
-			MTU:       uint32(h.MTU),
-			TxQLen:    1000,
-			OperState: ifOperDown,
+	byIndex := map[int32]int{}
+	for _, m := range msgs {
+		if ifc, ok := parseLink(m); ok {
+			byIndex[ifc.Index] = len(out)
+			out = append(out, ifc)
 		}
-		if h.Flags&net.FlagUp != 0 {
-			ifc.Flags |= unix.IFF_UP
+	}
+	for _, family := range []int{unix.AF_INET, unix.AF_INET6} {
+		b, err := syscall.NetlinkRIB(unix.RTM_GETADDR, family)
+		if err != nil {
+			continue
 		}
-		if h.Flags&net.FlagRunning != 0 {
-			ifc.Flags |= unix.IFF_RUNNING | unix.IFF_LOWER_UP
-			ifc.OperState = ifOperUp
+		msgs, err := syscall.ParseNetlinkMessage(b)
+		if err != nil {
+			continue
 		}
-		if h.Flags&net.FlagBroadcast != 0 {
-			ifc.Flags |= unix.IFF_BROADCAST
-		}
-		if h.Flags&net.FlagMulticast != 0 {
-			ifc.Flags |= unix.IFF_MULTICAST
-		}
-		if h.Flags&net.FlagPointToPoint != 0 {
-			ifc.Flags |= unix.IFF_POINTOPOINT
-		}
-		ifc.HardwareAddr = make([]byte, 6)
-		copy(ifc.HardwareAddr, h.HardwareAddr)
-		ifc.Broadcast = []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
-		if h.Flags&net.FlagLoopback != 0 {
-			// Linux's lo: state UNKNOWN, an all-zero broadcast address.
-			ifc.Flags |= unix.IFF_LOOPBACK
-			ifc.Type = unix.ARPHRD_LOOPBACK
-			ifc.OperState = ifOperUnknown
-			ifc.Broadcast = make([]byte, 6)
-		}
-		addrs, _ := h.Addrs()
-		for _, a := range addrs {
-			ipn, ok := a.(*net.IPNet)
-			if !ok {
-				continue
-			}
-			ip, ok := netip.AddrFromSlice(ipn.IP)
-			if !ok {
-				continue
-			}
-			ip = ip.Unmap()
-			ones, _ := ipn.Mask.Size()
-			ad := netlink.Address{IP: ip, PrefixLen: ones, Flags: unix.IFA_F_PERMANENT}
-			switch {
-			case ip.IsLoopback():
-				ad.Scope = unix.RT_SCOPE_HOST
-			case ip.IsLinkLocalUnicast():
-				ad.Scope = unix.RT_SCOPE_LINK
-			}
-			if ip.Is4() && ifc.Flags&unix.IFF_BROADCAST != 0 && ones < 31 {
-				b := ip.As4()
-				for i := range 4 {
-					b[i] |= ^ipn.Mask[len(ipn.Mask)-4+i]
+		for _, m := range msgs {
+			if index, a, ok := parseAddr(m); ok {
+				if i, ok := byIndex[index]; ok {
+					out[i].Addrs = append(out[i].Addrs, a)
 				}
-				ad.Broadcast = netip.AddrFrom4(b)
 			}
-			ifc.Addrs = append(ifc.Addrs, ad)
 		}
-		out = append(out, ifc)
 	}
 	return out
+}
+
+func u32(b []byte) (uint32, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	return binary.NativeEndian.Uint32(b), true
+}
+
+// parseLink reads one RTM_NEWLINK message (struct ifinfomsg, then
+// attributes).
+func parseLink(m syscall.NetlinkMessage) (netlink.Interface, bool) {
+	if m.Header.Type != unix.RTM_NEWLINK || len(m.Data) < unix.SizeofIfInfomsg {
+		return netlink.Interface{}, false
+	}
+	ifc := netlink.Interface{
+		Type:  binary.NativeEndian.Uint16(m.Data[2:]),
+		Index: int32(binary.NativeEndian.Uint32(m.Data[4:])),
+		Flags: binary.NativeEndian.Uint32(m.Data[8:]),
+	}
+	attrs, err := syscall.ParseNetlinkRouteAttr(&m)
+	if err != nil {
+		return netlink.Interface{}, false
+	}
+	for _, a := range attrs {
+		v := a.Value
+		switch a.Attr.Type {
+		case unix.IFLA_IFNAME:
+			ifc.Name = cstring(v)
+		case unix.IFLA_QDISC:
+			ifc.Qdisc = cstring(v)
+		case unix.IFLA_MTU:
+			ifc.MTU, _ = u32(v)
+		case unix.IFLA_MIN_MTU:
+			ifc.MinMTU, _ = u32(v)
+		case unix.IFLA_MAX_MTU:
+			ifc.MaxMTU, _ = u32(v)
+		case unix.IFLA_TXQLEN:
+			ifc.TxQLen, _ = u32(v)
+		case unix.IFLA_OPERSTATE:
+			if len(v) >= 1 {
+				ifc.OperState = v[0]
+			}
+		case unix.IFLA_ADDRESS:
+			ifc.HardwareAddr = append([]byte(nil), v...)
+		case unix.IFLA_BROADCAST:
+			ifc.Broadcast = append([]byte(nil), v...)
+		case unix.IFLA_STATS64:
+			// struct rtnl_link_stats64: rx/tx packets, bytes, errors,
+			// dropped, multicast, as the first nine u64s.
+			if len(v) >= 9*8 {
+				s := func(i int) uint64 { return binary.NativeEndian.Uint64(v[8*i:]) }
+				ifc.Stats = netlink.LinkStats{RxPackets: s(0), TxPackets: s(1), RxBytes: s(2), TxBytes: s(3),
+					RxErrors: s(4), TxErrors: s(5), RxDropped: s(6), TxDropped: s(7), Multicast: s(8)}
+			}
+		}
+	}
+	return ifc, ifc.Index > 0 && ifc.Name != ""
+}
+
+// parseAddr reads one RTM_NEWADDR message (struct ifaddrmsg, then
+// attributes) and returns the interface index with the address.
+func parseAddr(m syscall.NetlinkMessage) (int32, netlink.Address, bool) {
+	if m.Header.Type != unix.RTM_NEWADDR || len(m.Data) < unix.SizeofIfAddrmsg {
+		return 0, netlink.Address{}, false
+	}
+	a := netlink.Address{PrefixLen: int(m.Data[1]), Flags: uint32(m.Data[2]), Scope: m.Data[3]}
+	index := int32(binary.NativeEndian.Uint32(m.Data[4:]))
+	attrs, err := syscall.ParseNetlinkRouteAttr(&m)
+	if err != nil {
+		return 0, netlink.Address{}, false
+	}
+	var local, address netip.Addr
+	for _, at := range attrs {
+		v := at.Value
+		switch at.Attr.Type {
+		case unix.IFA_LOCAL:
+			local, _ = netip.AddrFromSlice(v)
+		case unix.IFA_ADDRESS:
+			address, _ = netip.AddrFromSlice(v)
+		case unix.IFA_BROADCAST:
+			a.Broadcast, _ = netip.AddrFromSlice(v)
+		case unix.IFA_LABEL:
+			a.Label = cstring(v)
+		case unix.IFA_FLAGS:
+			if f, ok := u32(v); ok {
+				a.Flags = f
+			}
+		}
+	}
+	// IFA_LOCAL is the interface's own address where the two differ
+	// (point-to-point); IPv6 gives only IFA_ADDRESS.
+	a.IP = address
+	if local.IsValid() {
+		a.IP = local
+	}
+	if !a.IP.IsValid() || a.PrefixLen > a.IP.BitLen() {
+		return 0, netlink.Address{}, false
+	}
+	return index, a, true
+}
+
+// cstring is a NUL-terminated attribute's string.
+func cstring(b []byte) string {
+	for i, c := range b {
+		if c == 0 {
+			return string(b[:i])
+		}
+	}
+	return string(b)
 }
