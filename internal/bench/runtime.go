@@ -173,7 +173,7 @@ func (r *ociRuntime) Isolated() bool     { return true }
 func (r *ociRuntime) Describe() string {
 	bin := strings.Join(append([]string{r.binary}, r.flags...), " ")
 	if r.runsc {
-		return bin + " --network=none do; " + bin + " --overlay2=root:memory --network=host run --bundle for servers, mounts and tmpfs"
+		return bin + " --network=none do; " + bin + " --overlay2=root:memory --network=host run --bundle for servers and tmpfs (--overlay2=none with bind mounts)"
 	}
 	return bin + " run with an OCI bundle of the host's root (its directories bind-mounted)"
 }
@@ -249,7 +249,17 @@ func (r *ociRuntime) Command(ctx context.Context, spec Spec) (*exec.Cmd, func(),
 	}
 	args := global
 	if r.runsc {
-		args = append(args, "--overlay2=root:memory")
+		// The root (the host's /) is an overlay in memory, as moat's is.
+		// With it, runsc's gofer remounts the root read-only in its own
+		// mount namespace, and bind mounts whose source lies under the
+		// root become read-only too (EROFS): a spec that binds host
+		// directories runs with the root served directly instead (the
+		// workload writes only to its mounts then).
+		overlay := "--overlay2=root:memory"
+		if len(spec.Mounts) > 0 {
+			overlay = "--overlay2=none"
+		}
+		args = append(args, overlay)
 		if spec.HostNetwork {
 			args = append(args, "--network=host")
 		}
