@@ -60,8 +60,8 @@ func (t *Task) Execve(path string, argv, envv []string) error {
 	t.waitSoleThread()
 	if !shared {
 		oldProc.Release()
+		oldMM.Release() // System V shared memory attachments end
 	}
-	_ = oldMM
 
 	k := t.k
 	if t.tid != tg.tgid {

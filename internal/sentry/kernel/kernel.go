@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/moat-sandbox/moat/internal/platform"
+	"github.com/moat-sandbox/moat/internal/sentry/ipc/shm"
 	"github.com/moat-sandbox/moat/internal/sentry/linux"
 	"github.com/moat-sandbox/moat/internal/sentry/vfs"
 )
@@ -54,6 +55,9 @@ type Kernel struct {
 	initExit ExitStatus
 
 	futexes futexTable
+	// shm is the System V shared memory of the sandbox's one IPC
+	// namespace.
+	shm *shm.Registry
 	// foreground is each session's foreground process group on the
 	// inherited terminal (guarded by mu).
 	foreground map[int32]int32
@@ -82,8 +86,12 @@ func New(cfg Config) *Kernel {
 		tasks:    map[int32]*Task{},
 		groups:   map[int32]*ThreadGroup{},
 		initDone: make(chan struct{}),
+		shm:      shm.NewRegistry(),
 	}
 }
+
+// SHM is the System V shared memory of the sandbox's IPC namespace.
+func (k *Kernel) SHM() *shm.Registry { return k.shm }
 
 // allocTIDLocked returns a free thread ID; k.mu must be held.
 func (k *Kernel) allocTIDLocked() (int32, bool) {

@@ -332,12 +332,18 @@ func (t *Task) exit() {
 		}
 	}
 	last := len(tg.tasks) == 0
+	sharesMM := tg.sharedProc
 	if tg.tasksChanged != nil {
 		close(tg.tasksChanged)
 		tg.tasksChanged = nil
 	}
 	tg.mu.Unlock()
 	if last {
+		if !sharesMM {
+			// The process's memory is gone: System V shared memory
+			// attachments end before the parent hears of the exit.
+			t.MM().Release()
+		}
 		k.groupExited(tg)
 	}
 }

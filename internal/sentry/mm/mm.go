@@ -684,8 +684,71 @@ func (m *MM) Fork(mem Memory) *MM {
 			continue
 		}
 		c.vmas.v = append(c.vmas.v, v)
+		opened(&v)
 	}
 	return c
+}
+
+// Release drops the address space's mappings from the Sentry's books when
+// its host process is gone (exit, or the old image at exec): mappings that
+// count their users (System V shared memory) are told. The host process
+// must not be used through m afterwards; Release is idempotent.
+func (m *MM) Release() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i := range m.vmas.v {
+		closed(&m.vmas.v[i])
+	}
+	m.vmas.v = nil
+}
+
+// Detach implements shmdt(2) for the address space, as Linux does it:
+// size reports whether a Mappable is an attachment and the size it was
+// attached with. The first attachment VMA at or above addr whose offset is
+// its distance from addr is unmapped, then every later VMA of that same
+// attachment, at the same distance rule, that ends within the size from
+// addr. It returns the attachment, or EINVAL when there was none.
+func (m *MM) Detach(inj Injector, addr uintptr, size func(Mappable) (uintptr, bool)) (Mappable, error) {
+	if addr%PageSize != 0 {
+		return nil, unix.EINVAL
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	at := func(v *VMA) bool {
+		return v.File != nil && v.Start >= addr && v.Offset == int64(v.Start-addr)
+	}
+	var file Mappable
+	var n uintptr
+	var ranges []Range
+	i := m.vmas.find(addr)
+	for ; i < len(m.vmas.v); i++ {
+		v := &m.vmas.v[i]
+		if !at(v) {
+			continue
+		}
+		if sz, ok := size(v.File); ok {
+			file, n = v.File, sz
+			ranges = append(ranges, Range{v.Start, v.End})
+			i++
+			break
+		}
+	}
+	if file == nil {
+		return nil, unix.EINVAL
+	}
+	n, _ = pageUp(n)
+	for ; i < len(m.vmas.v) && m.vmas.v[i].End-addr <= n; i++ {
+		if v := &m.vmas.v[i]; v.File == file && at(v) {
+			ranges = append(ranges, Range{v.Start, v.End})
+		}
+	}
+	for _, r := range ranges {
+		if _, err := inj.Syscall(unix.SYS_MUNMAP, r.Start, r.End-r.Start); err != nil {
+			return nil, err
+		}
+		m.vmas.remove(r.Start, r.End)
+	}
+	return file, nil
 }
 
 var (

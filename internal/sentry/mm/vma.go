@@ -59,8 +59,40 @@ type Mappable interface {
 	MappingName() string
 }
 
+// CountedMappable is a Mappable that counts the VMAs referring to it
+// (System V shared memory's shm_nattch). The address space calls
+// MapOpened once for each VMA that comes to refer to it (a new mapping, a
+// split, a fork's copy) and MapClosed once for each that goes (an unmap, a
+// replacement, the address space's release at exec or exit), as Linux calls
+// vm_ops->open and close. Such VMAs never merge.
+type CountedMappable interface {
+	Mappable
+	MapOpened()
+	MapClosed()
+}
+
+func opened(v *VMA) {
+	if c, ok := v.File.(CountedMappable); ok {
+		c.MapOpened()
+	}
+}
+
+func closed(v *VMA) {
+	if c, ok := v.File.(CountedMappable); ok {
+		c.MapClosed()
+	}
+}
+
+func counted(v *VMA) bool {
+	_, ok := v.File.(CountedMappable)
+	return ok
+}
+
 // canMerge reports whether b can extend a (a.End == b.Start).
 func canMerge(a, b *VMA) bool {
+	if counted(a) || counted(b) {
+		return false
+	}
 	if a.End != b.Start || a.Prot != b.Prot || a.Shared != b.Shared || a.Name != b.Name ||
 		a.Reserved || b.Reserved || a.DontFork != b.DontFork || a.WipeOnFork != b.WipeOnFork ||
 		a.File != b.File || a.ShareID != b.ShareID {
@@ -145,6 +177,7 @@ func (s *vmaSet) split(addr uintptr) {
 	copy(s.v[i+2:], s.v[i+1:])
 	s.v[i] = left
 	s.v[i+1] = right
+	opened(&right)
 }
 
 // isolate splits at start and end and returns the index range [lo, hi) of
@@ -163,6 +196,9 @@ func (s *vmaSet) isolate(start, end uintptr) (int, int) {
 // remove deletes [start, end) from the set, splitting VMAs at its edges.
 func (s *vmaSet) remove(start, end uintptr) {
 	lo, hi := s.isolate(start, end)
+	for i := lo; i < hi; i++ {
+		closed(&s.v[i])
+	}
 	s.v = append(s.v[:lo], s.v[hi:]...)
 }
 
@@ -172,6 +208,7 @@ func (s *vmaSet) insert(v VMA) {
 	s.v = append(s.v, VMA{})
 	copy(s.v[i+1:], s.v[i:])
 	s.v[i] = v
+	opened(&v)
 	s.mergeAround(i)
 }
 

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/moat-sandbox/moat/internal/sentry/fs/synth"
+	"github.com/moat-sandbox/moat/internal/sentry/ipc/shm"
 	"github.com/moat-sandbox/moat/internal/sentry/vfs"
 )
 
@@ -103,6 +104,10 @@ func (p *procFS) buildRoot(root *synth.Dir) {
 	p.file(kern, "pid_max", 0o444, synth.Static(fmt.Sprintf("%d\n", p.o.PIDMax)))
 	p.file(kern, "cap_last_cap", 0o444, synth.Static(fmt.Sprintf("%d\n", p.o.CapLastCap)))
 	p.hostFile(kern, "ngroups_max", "sys/kernel/ngroups_max")
+	// System V shared memory's limits, the sandbox's own (read-only).
+	p.file(kern, "shmmax", 0o444, synth.Static(fmt.Sprintf("%d\n", shm.SHMMAX)))
+	p.file(kern, "shmall", 0o444, synth.Static(fmt.Sprintf("%d\n", shm.SHMALL)))
+	p.file(kern, "shmmni", 0o444, synth.Static(fmt.Sprintf("%d\n", shm.SHMMNI)))
 	random := kern.Subdir("random")
 	p.file(random, "boot_id", 0o444, synth.Static(p.bootID+"\n"))
 	p.file(random, "uuid", 0o444, func(vfs.Context) ([]byte, error) { return []byte(newUUID() + "\n"), nil })
