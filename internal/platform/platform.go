@@ -52,6 +52,12 @@ type Fault struct {
 	Signo int    // SIGSEGV, SIGBUS, SIGILL, SIGFPE or SIGTRAP
 	Code  int32  // si_code as the host kernel set it (SEGV_MAPERR, ...)
 	Addr  uint64 // si_addr: the faulting address
+	// HasTrap says Trapno and ErrorCode are the CPU's, as Linux puts them
+	// in a signal frame's sigcontext (trapno 14 and the page-fault error
+	// code for a page fault); without it they are not known.
+	HasTrap   bool
+	Trapno    uint64
+	ErrorCode uint64
 }
 
 // Range is a half-open range of addresses [Start, End), with the name the

@@ -136,6 +136,7 @@ func (t *thread) Fork() (platform.Process, platform.Handoff, error) {
 	t.proc.sock.refs.Add(1)
 	proc := &process{plat: t.proc.plat, pid: child, sock: t.proc.sock,
 		vdso: t.proc.vdso, reserved: t.proc.reserved}
+	proc.noFaultFrames.Store(t.proc.noFaultFrames.Load()) // the handlers are inherited
 	ct := &thread{proc: proc, tid: child, cpu: -1}
 	// The child's first stop (its SIGSTOP, as an auto-attached tracee).
 	for {

@@ -113,6 +113,9 @@ type process struct {
 	vdso     uintptr
 	reserved []platform.Range
 	killed   atomic.Bool
+	// noFaultFrames is set once the stub's fault handler may be gone (see
+	// faultFrame); a forked child inherits it with the handlers.
+	noFaultFrames atomic.Bool
 }
 
 var _ platform.Process = (*process)(nil)
@@ -224,6 +227,22 @@ func (p *process) init(t *thread) error {
 	}
 	if _, err := t.Syscall(unix.SYS_PRCTL, unix.PR_SET_NAME, stubScratch, 0, 0, 0); err != nil {
 		return fmt.Errorf("stub prctl(PR_SET_NAME): %w", err)
+	}
+	// The fault handler (see siteFaultFrame): struct kernel_sigaction
+	// {handler, flags, restorer, mask}. SA_NODEFER and an empty mask
+	// leave the host signal mask alone while the frame is read; x86-64
+	// frames need SA_RESTORER.
+	act := make([]byte, 32)
+	binary.LittleEndian.PutUint64(act[0:], siteFaultFrame)
+	binary.LittleEndian.PutUint64(act[8:], saSiginfo|saNodefer|saRestorer)
+	binary.LittleEndian.PutUint64(act[16:], siteFaultFrame)
+	if _, err := p.WriteMemory(stubScratch, act); err != nil {
+		return err
+	}
+	for _, sig := range []unix.Signal{unix.SIGSEGV, unix.SIGBUS} {
+		if _, err := t.Syscall(unix.SYS_RT_SIGACTION, uintptr(sig), stubScratch, 0, 8); err != nil {
+			return fmt.Errorf("stub fault handler: %w", err)
+		}
 	}
 	if _, err := t.Syscall(unix.SYS_PRCTL, unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 		return fmt.Errorf("stub no_new_privs: %w", err)

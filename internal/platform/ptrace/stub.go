@@ -35,6 +35,11 @@ const (
 	// siteCAS is "lock cmpxchg [rdi], esi; int3": a 32-bit compare-and-swap
 	// of application memory (eax: expected, esi: new; eax: old value).
 	siteCAS = stubCode + codeOffset + 0x14
+	// siteFaultFrame is "int3": the stub's SIGSEGV and SIGBUS handler. The
+	// Sentry lets the host kernel deliver a fault signal here only to read
+	// the frame it builds (the CPU's trap number and error code, which
+	// ptrace does not report), then puts the thread back as it was.
+	siteFaultFrame = stubCode + codeOffset + 0x19
 )
 
 var stubMachineCode = []byte{
@@ -52,6 +57,8 @@ var stubMachineCode = []byte{
 	0xcc, // int3
 	// 0x14 siteCAS
 	0xf0, 0x0f, 0xb1, 0x37, // lock cmpxchg [rdi], esi
+	0xcc, // int3
+	// 0x19 siteFaultFrame
 	0xcc, // int3
 }
 

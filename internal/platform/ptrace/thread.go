@@ -91,6 +91,12 @@ func (t *thread) Switch() (platform.Stop, *platform.Fault) {
 				return t.lost()
 			}
 			t.fault = platform.Fault{Signo: sig, Code: t.si.Code, Addr: t.si.Addr}
+			if sig == int(unix.SIGSEGV) || sig == int(unix.SIGBUS) {
+				t.faultFrame(sig, &t.fault)
+				if t.gone {
+					return t.lost()
+				}
+			}
 			return platform.StopFault, &t.fault
 		case sig == int(interruptSignal) && t.si.Code == siTKill && t.si.pid() == t.proc.plat.sentryPID:
 			if e := getRegs(t.tid, &t.regs); e != 0 {
@@ -101,6 +107,91 @@ func (t *thread) Switch() (platform.Stop, *platform.Fault) {
 		// Any other signal (sent from outside the sandbox, or a stop
 		// signal) is dropped: resuming with signal 0 discards it.
 	}
+}
+
+// sigaction flags (asm-generic/signal-defs.h, x86's SA_RESTORER).
+const (
+	saSiginfo  = 0x4
+	saRestorer = 0x04000000
+	saNodefer  = 0x40000000
+)
+
+// faultFrame learns the CPU's trap number and error code of the fault the
+// thread is stopped for, which ptrace does not report but Linux puts in
+// the signal frame (uc_mcontext's err and trapno): it lets the host kernel
+// deliver the pending signal to the stub's handler (siteFaultFrame), reads
+// the sigcontext of the frame the kernel built, and puts the registers and
+// FP state back. The frame goes on the application's stack below the red
+// zone, where any signal frame goes; if that memory cannot be written (a
+// stack overflow), the kernel would kill the stub for the frame it cannot
+// build, so the code stays unknown then.
+func (t *thread) faultFrame(sig int, f *platform.Fault) {
+	if t.proc.noFaultFrames.Load() {
+		return
+	}
+	const (
+		redZone = 128
+		room    = 16384 // an rt_sigframe with the largest XSAVE area fits
+	)
+	sp := uintptr(t.regs.Rsp)
+	if sp < redZone+room+0x10000 {
+		return
+	}
+	probe := make([]byte, room)
+	lo := sp - redZone - room
+	if n, err := t.proc.ReadMemory(lo, probe); err != nil || n != room {
+		return
+	}
+	// process_vm_writev honours the mappings' protection: this checks the
+	// frame can be written, and writes back what was there.
+	if n, err := t.proc.WriteMemory(lo, probe); err != nil || n != room {
+		return
+	}
+	saved := t.regs
+	fp, err := t.FPState()
+	if err != nil {
+		return
+	}
+	defer func() {
+		if t.gone {
+			return
+		}
+		t.regs = saved
+		if setRegs(t.tid, &t.regs) != 0 || t.SetFPState(fp) != nil {
+			t.markGone()
+		}
+	}()
+	if e := ptrace(unix.PTRACE_CONT, t.tid, 0, uintptr(sig)); e != 0 {
+		t.markGone()
+		return
+	}
+	status, e := wait4(t.tid)
+	if e != 0 || status.Exited() || status.Signaled() {
+		t.reaped = true
+		t.markGone()
+		return
+	}
+	var out unix.PtraceRegs
+	if !status.Stopped() || getRegs(t.tid, &out) != 0 {
+		return
+	}
+	if status.StopSignal() != unix.SIGTRAP || out.Rip != siteFaultFrame+1 {
+		// Not the handler: another signal came first, or the kernel could
+		// not write the frame (it then resets the handler and forces
+		// SIGSEGV). The stop is left as it is: the next resume discards
+		// its signal. Do not try again in this process.
+		t.proc.noFaultFrames.Store(true)
+		return
+	}
+	// rdx is the handler's third argument, the ucontext: uc_mcontext at
+	// 40, in it err at 152 and trapno at 160.
+	var mc [16]byte
+	if n, err := t.proc.ReadMemory(uintptr(out.Rdx)+40+152, mc[:]); err != nil || n != len(mc) {
+		return
+	}
+	f.ErrorCode = binary.LittleEndian.Uint64(mc[0:])
+	f.Trapno = binary.LittleEndian.Uint64(mc[8:])
+	f.HasTrap = true
 }
 
 func isFaultSignal(sig int) bool {

@@ -104,8 +104,14 @@ func (t *Task) setupFrame(info *linux.SignalInfo, act *linux.SigAction, oldMask 
 	le.PutUint16(mc[148:], uint16(regs.Fs))
 	le.PutUint16(mc[150:], uint16(regs.Ss))
 	if isFault(info) {
-		le.PutUint64(mc[152:], 0)           // err: the page fault error code is not known
-		le.PutUint64(mc[160:], 14)          // trapno
+		// The CPU's trap number and error code, when the platform learned
+		// them for this fault; otherwise a page fault with an unknown code.
+		errCode, trapno := uint64(0), uint64(14)
+		if f := &t.lastFault; f.HasTrap && f.Addr == info.Addr() && int32(f.Signo) == info.Signo {
+			errCode, trapno = f.ErrorCode, f.Trapno
+		}
+		le.PutUint64(mc[152:], errCode)     // err
+		le.PutUint64(mc[160:], trapno)      // trapno
 		le.PutUint64(mc[176:], info.Addr()) // cr2
 	}
 	le.PutUint64(mc[168:], uint64(oldMask)) // oldmask

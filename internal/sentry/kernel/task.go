@@ -61,6 +61,10 @@ type Task struct {
 	exitCode      int // exit(2)'s status for a lone thread exit
 	stopSig       linux.Signal
 	exiting       bool
+	// lastFault is the last fault the platform reported, for the trap
+	// number and error code of the signal frame it leads to (the task's
+	// goroutine alone uses it).
+	lastFault platform.Fault
 }
 
 func newTask(k *Kernel, tg *ThreadGroup, tid int32) *Task {

@@ -110,6 +110,7 @@ func (t *Task) setSyscallResult(ret uintptr, err error) {
 func (t *Task) fault(f *platform.Fault) {
 	info := &linux.SignalInfo{Signo: int32(f.Signo), Code: f.Code}
 	info.SetAddr(f.Addr)
+	t.lastFault = *f
 	t.forceSignal(info)
 }
 
