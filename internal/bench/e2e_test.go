@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/moat-sandbox/moat/internal/testutil/moatbin"
 )
 
 // TestBenchEndToEnd is CI's smoke test: it builds moat and runs
@@ -36,11 +38,9 @@ func TestBenchEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer os.RemoveAll(tmp)
-	moat := filepath.Join(tmp, "moat")
-	// go test puts its own go command first in PATH.
-	build := exec.CommandContext(ctx, "go", "build", "-o", moat, "github.com/moat-sandbox/moat/cmd/moat")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building moat: %v\n%s", err, out)
+	moat, err := moatbin.Get(tmp)
+	if err != nil {
+		t.Fatal(err)
 	}
 
 	outDir := filepath.Join(tmp, "results")
@@ -116,10 +116,9 @@ func TestBenchNativeSuites(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer os.RemoveAll(tmp)
-	moat := filepath.Join(tmp, "moat")
-	build := exec.CommandContext(ctx, "go", "build", "-o", moat, "github.com/moat-sandbox/moat/cmd/moat")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building moat: %v\n%s", err, out)
+	moat, err := moatbin.Get(tmp)
+	if err != nil {
+		t.Fatal(err)
 	}
 	outDir := filepath.Join(tmp, "results")
 	start := time.Now()

@@ -15,32 +15,16 @@ import (
 // netlink socket and keeps the fields RTM_GETLINK and RTM_GETADDR report
 // (never passing a host message on raw).
 func Interfaces() []netlink.Interface {
-	b, err := syscall.NetlinkRIB(unix.RTM_GETLINK, unix.AF_UNSPEC)
-	if err != nil {
-		return nil
-	}
-	msgs, err := syscall.ParseNetlinkMessage(b)
-	if err != nil {
-		return nil
-	}
 	var out []netlink.Interface
 	byIndex := map[int32]int{}
-	for _, m := range msgs {
+	for _, m := range dump(unix.RTM_GETLINK, unix.AF_UNSPEC) {
 		if ifc, ok := parseLink(m); ok {
 			byIndex[ifc.Index] = len(out)
 			out = append(out, ifc)
 		}
 	}
 	for _, family := range []int{unix.AF_INET, unix.AF_INET6} {
-		b, err := syscall.NetlinkRIB(unix.RTM_GETADDR, family)
-		if err != nil {
-			continue
-		}
-		msgs, err := syscall.ParseNetlinkMessage(b)
-		if err != nil {
-			continue
-		}
-		for _, m := range msgs {
+		for _, m := range dump(unix.RTM_GETADDR, family) {
 			if index, a, ok := parseAddr(m); ok {
 				if i, ok := byIndex[index]; ok {
 					out[i].Addrs = append(out[i].Addrs, a)

@@ -17,15 +17,7 @@ import (
 func Routes() []netlink.Route {
 	var out []netlink.Route
 	for _, family := range []int{unix.AF_INET, unix.AF_INET6} {
-		b, err := syscall.NetlinkRIB(unix.RTM_GETROUTE, family)
-		if err != nil {
-			continue
-		}
-		msgs, err := syscall.ParseNetlinkMessage(b)
-		if err != nil {
-			continue
-		}
-		for _, m := range msgs {
+		for _, m := range dump(unix.RTM_GETROUTE, family) {
 			if r, ok := parseRoute(m); ok {
 				out = append(out, r)
 			}
@@ -83,4 +75,18 @@ func parseRoute(m syscall.NetlinkMessage) (netlink.Route, bool) {
 	}
 	r.Dst = netip.PrefixFrom(dst, dstLen)
 	return r, true
+}
+
+// dump is the host's answer to an RTM_GET* dump request for family, asked
+// through the Sentry's own netlink socket; nil when it fails.
+func dump(typ, family int) []syscall.NetlinkMessage {
+	b, err := syscall.NetlinkRIB(typ, family)
+	if err != nil {
+		return nil
+	}
+	msgs, err := syscall.ParseNetlinkMessage(b)
+	if err != nil {
+		return nil
+	}
+	return msgs
 }
