@@ -245,7 +245,10 @@ var shellChecks = []check{
 	{name: "pipeline", script: `seq 1 1000 | sort -rn | head -3`},
 	{name: "background_wait", script: `(sleep 0.2; echo late) & echo early; wait; echo "wait: $?"`},
 	{name: "trap", script: `trap 'echo got USR1' USR1; kill -USR1 $$; echo after; trap - USR1; trap 'echo exiting' EXIT`},
-	{name: "timeout", script: `timeout 1 sleep 5; echo $?; timeout -s KILL 0.2 sleep 5; echo $?`},
+	// The statuses are compared; busybox sh's "Terminated"/"Killed"
+	// reports are left out, as in kill_child: under load moat's busybox
+	// sometimes reaps the child where it reports nothing.
+	{name: "timeout", script: `{ timeout 1 sleep 5; echo $?; timeout -s KILL 0.2 sleep 5; echo $?; } 2>/dev/null`},
 	{name: "xargs", script: `seq 1 40 | xargs -P4 -n3 echo | tr ' ' '\n' | sort -n | tr '\n' ' '; echo`},
 	{name: "subshells", script: `
 		x=1; (x=2; echo "inner $x"); echo "outer $x"
