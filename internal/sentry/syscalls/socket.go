@@ -241,6 +241,12 @@ func Socketpair(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 
 // Bind implements bind(2).
 func Bind(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
+	return withSockaddr(t, a, socket.Socket.Bind)
+}
+
+// withSockaddr runs op (bind or connect) on the socket at a[0] with the
+// address a[1] of length a[2], copied in once.
+func withSockaddr(t *kernel.Task, a kernel.SyscallArgs, op func(socket.Socket, socket.Task, []byte) error) (uintptr, error) {
 	f, s, err := getSocket(t, a[0])
 	if err != nil {
 		return 0, err
@@ -250,7 +256,7 @@ func Bind(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
 	if err != nil {
 		return 0, err
 	}
-	return 0, s.Bind(sockTask{t}, sa)
+	return 0, op(s, sockTask{t}, sa)
 }
 
 // Listen implements listen(2).
@@ -308,16 +314,7 @@ func accept4(t *kernel.Task, fd, addr, lenAddr uintptr, flags int) (uintptr, err
 
 // Connect implements connect(2).
 func Connect(t *kernel.Task, a kernel.SyscallArgs) (uintptr, error) {
-	f, s, err := getSocket(t, a[0])
-	if err != nil {
-		return 0, err
-	}
-	defer f.DecRef()
-	sa, err := copyInSockaddr(t, a[1], int32(a[2]))
-	if err != nil {
-		return 0, err
-	}
-	return 0, s.Connect(sockTask{t}, sa)
+	return withSockaddr(t, a, socket.Socket.Connect)
 }
 
 // Shutdown implements shutdown(2).

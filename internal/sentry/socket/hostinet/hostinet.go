@@ -20,7 +20,6 @@ import (
 	"strconv"
 	"sync/atomic"
 	"syscall"
-	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -193,65 +192,21 @@ func (s *Socket) EventUnregister(e *waiter.Entry) { s.queue.Unregister(e) }
 
 // Timeouts as the socket keeps them: zero is none (wait forever), a
 // negative value is "do not wait" (SO_RCVTIMEO with a negative tv_sec).
-const noWait = -1
+const noWait = socket.NoWait
 
-// waitPolicy is how one call may block: not at all, forever, or until a
-// deadline, after which it fails with timeoutErr.
-type waitPolicy struct {
-	nonblock bool
-	deadline time.Time
-	bounded  bool
-}
+// waitPolicy is socket.WaitPolicy, how one call may block.
+type waitPolicy = socket.WaitPolicy
 
 // policy returns how a call on s may wait, given MSG_DONTWAIT (or the
 // like) in dontwait and the timeout that applies (rcvTimeo or sndTimeo).
 func (s *Socket) policy(dontwait bool, timeout *atomic.Int64) waitPolicy {
-	if dontwait || s.nonBlocking() {
-		return waitPolicy{nonblock: true}
-	}
-	switch d := timeout.Load(); {
-	case d == noWait:
-		return waitPolicy{nonblock: true}
-	case d > 0:
-		return waitPolicy{deadline: time.Now().Add(time.Duration(d)), bounded: true}
-	}
-	return waitPolicy{}
+	return socket.Policy(dontwait || s.nonBlocking(), timeout.Load())
 }
 
 // retry runs op until it returns something other than EAGAIN, waiting for
-// events on the socket between tries as p allows. A wait that times out
-// gives timeoutErr; an interrupted one gives vfs.ErrInterrupted (restarted
-// with SA_RESTART), or EINTR when a timeout bounds it, as Linux never
-// restarts those.
+// events on the socket between tries as p allows (socket.Retry).
 func (s *Socket) retry(t vfs.Task, events waiter.EventMask, p waitPolicy, timeoutErr error, op func() error) error {
-	err := op()
-	if err != unix.EAGAIN || p.nonblock {
-		return err
-	}
-	e := waiter.NewEntry()
-	s.queue.Register(e, events|waiter.EventErr|waiter.EventHup)
-	defer s.queue.Unregister(e)
-	for {
-		// Registered before the retry: a notification in between leaves a
-		// wake-up on the channel.
-		if err := op(); err != unix.EAGAIN {
-			return err
-		}
-		if err := t.Block(e.C(), p.deadline); err != nil {
-			return p.waitError(err, timeoutErr)
-		}
-	}
-}
-
-// waitError maps a failed Block to the system call's error.
-func (p waitPolicy) waitError(err, timeoutErr error) error {
-	switch {
-	case err == unix.ETIMEDOUT:
-		return timeoutErr
-	case err == vfs.ErrInterrupted && p.bounded:
-		return unix.EINTR
-	}
-	return err
+	return socket.Retry(t, &s.queue, events, p, timeoutErr, op)
 }
 
 // hostErr turns a raw errno into an error, nil for success.

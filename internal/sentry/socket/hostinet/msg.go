@@ -89,7 +89,7 @@ func (s *Socket) send(t vfs.Task, src, to, control []byte, flags int) (int, erro
 		ctrl = nil // control messages go with the first bytes
 		// A blocking stream send goes on until all is sent, as Linux's
 		// does; a datagram or a non-blocking send is one host call.
-		if !stream || p.nonblock || done >= len(src) {
+		if !stream || p.Nonblock || done >= len(src) {
 			return done, nil
 		}
 	}

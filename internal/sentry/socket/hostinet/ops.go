@@ -125,7 +125,7 @@ func (s *Socket) Connect(t socket.Task, addr []byte) error {
 		return err
 	}
 	p := s.policy(false, &s.sndTimeo)
-	if p.nonblock {
+	if p.Nonblock {
 		return err
 	}
 	// A wait that times out reports what the first call said: EINPROGRESS
@@ -139,8 +139,8 @@ func (s *Socket) Connect(t socket.Task, addr []byte) error {
 		if err != unix.EALREADY && err != unix.EINPROGRESS {
 			return err
 		}
-		if berr := t.Block(e.C(), p.deadline); berr != nil {
-			return p.waitError(berr, first)
+		if berr := t.Block(e.C(), p.Deadline); berr != nil {
+			return p.WaitError(berr, first)
 		}
 	}
 }

@@ -164,12 +164,12 @@ func (s *Socket) Connect(t socket.Task, addr []byte) error {
 	pending := errno(terr)
 	s.setState(ssConnecting)
 	p := s.policy(false, &s.sndTimeo)
-	if p.nonblock {
+	if p.Nonblock {
 		return pending
 	}
 	for {
-		if err := t.Block(e.C(), p.deadline); err != nil {
-			return p.waitError(err, pending)
+		if err := t.Block(e.C(), p.Deadline); err != nil {
+			return p.WaitError(err, pending)
 		}
 		// Asking again reports the outcome once: success, or the error
 		// that ended the attempt (ECONNREFUSED...).
@@ -311,7 +311,7 @@ func (s *Socket) sendStream(t vfs.Task, src []byte, opts tcpip.WriteOptions, p w
 			}
 		}
 		// Out of room, or a partial write: wait for room.
-		if p.nonblock {
+		if p.Nonblock {
 			if total > 0 {
 				return total, nil
 			}
@@ -325,11 +325,11 @@ func (s *Socket) sendStream(t vfs.Task, src []byte, opts tcpip.WriteOptions, p w
 			// in between.
 			continue
 		}
-		if err := t.Block(e.C(), p.deadline); err != nil {
+		if err := t.Block(e.C(), p.Deadline); err != nil {
 			if total > 0 {
 				return total, nil
 			}
-			return 0, p.waitError(err, unix.EAGAIN)
+			return 0, p.WaitError(err, unix.EAGAIN)
 		}
 	}
 }
@@ -382,7 +382,7 @@ func (s *Socket) recv(t vfs.Task, dst []byte, flags int, wantFrom bool, controlL
 			}
 			return 0, r, errno(terr)
 		}
-		if p.nonblock {
+		if p.Nonblock {
 			if n > 0 {
 				return n, r, nil
 			}
@@ -394,11 +394,11 @@ func (s *Socket) recv(t vfs.Task, dst []byte, flags int, wantFrom bool, controlL
 			defer s.queue.Unregister(e)
 			continue
 		}
-		if err := t.Block(e.C(), p.deadline); err != nil {
+		if err := t.Block(e.C(), p.Deadline); err != nil {
 			if n > 0 {
 				return n, r, nil
 			}
-			return 0, r, p.waitError(err, unix.EAGAIN)
+			return 0, r, p.WaitError(err, unix.EAGAIN)
 		}
 	}
 }

@@ -90,7 +90,7 @@ var _ vfs.Ioctler = (*Socket)(nil)
 
 // noWait is a timeout that does not wait (SO_RCVTIMEO with a negative
 // tv_sec).
-const noWait = -1
+const noWait = socket.NoWait
 
 // ipprotoMax is IPPROTO_MAX: socket(2) protocols at or above it are EINVAL.
 const ipprotoMax = 263
@@ -292,63 +292,19 @@ func (s *Socket) EventRegister(e *waiter.Entry, mask waiter.EventMask) { s.queue
 // EventUnregister implements waiter.Waitable.
 func (s *Socket) EventUnregister(e *waiter.Entry) { s.queue.Unregister(e) }
 
-// waitPolicy is how one call may block: not at all, forever, or until a
-// deadline.
-type waitPolicy struct {
-	nonblock bool
-	deadline time.Time
-	bounded  bool
-}
+// waitPolicy is socket.WaitPolicy, how one call may block.
+type waitPolicy = socket.WaitPolicy
 
-// policy returns how a call may wait, given MSG_DONTWAIT (or the like) in
-// dontwait and the timeout that applies.
+// policy returns how a call on s may wait, given MSG_DONTWAIT (or the
+// like) in dontwait and the timeout that applies (rcvTimeo or sndTimeo).
 func (s *Socket) policy(dontwait bool, timeout *atomic.Int64) waitPolicy {
-	if dontwait || s.nonblock.Load() {
-		return waitPolicy{nonblock: true}
-	}
-	switch d := timeout.Load(); {
-	case d == noWait:
-		return waitPolicy{nonblock: true}
-	case d > 0:
-		return waitPolicy{deadline: time.Now().Add(time.Duration(d)), bounded: true}
-	}
-	return waitPolicy{}
-}
-
-// waitError maps a failed Block to the system call's error: a timeout is
-// timeoutErr, a signal vfs.ErrInterrupted (restarted with SA_RESTART) or
-// EINTR when a timeout bounds the wait, as Linux never restarts those.
-func (p waitPolicy) waitError(err, timeoutErr error) error {
-	switch {
-	case err == unix.ETIMEDOUT:
-		return timeoutErr
-	case err == vfs.ErrInterrupted && p.bounded:
-		return unix.EINTR
-	}
-	return err
+	return socket.Policy(dontwait || s.nonblock.Load(), timeout.Load())
 }
 
 // retry runs op until it returns something other than EAGAIN, waiting for
-// events on the socket between tries as p allows; a timeout gives
-// timeoutErr.
+// events on the socket between tries as p allows (socket.Retry).
 func (s *Socket) retry(t vfs.Task, events waiter.EventMask, p waitPolicy, timeoutErr error, op func() error) error {
-	err := op()
-	if err != unix.EAGAIN || p.nonblock {
-		return err
-	}
-	e := waiter.NewEntry()
-	s.queue.Register(e, events|waiter.EventErr|waiter.EventHup)
-	defer s.queue.Unregister(e)
-	for {
-		// Registered before the retry: an event in between leaves a
-		// wake-up on the channel.
-		if err := op(); err != unix.EAGAIN {
-			return err
-		}
-		if err := t.Block(e.C(), p.deadline); err != nil {
-			return p.waitError(err, timeoutErr)
-		}
-	}
+	return socket.Retry(t, &s.queue, events, p, timeoutErr, op)
 }
 
 // The live sockets, for /proc/net.
